@@ -1,0 +1,135 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  IncidentStatus,
+  MilestoneKind,
+  RevisionChange,
+  Role,
+  Severity,
+  TimelineSource,
+} from '../domain/types';
+
+/** Timestamps are written as Date and read back as Date on both pg and PGlite. */
+type Timestamp = ColumnType<Date, Date, Date>;
+type DefaultedTimestamp = ColumnType<Date, Date | undefined, Date>;
+
+export interface WorkspacesTable {
+  id: Generated<number>;
+  team_id: string;
+  enterprise_id: string | null;
+  last_incident_number: Generated<number>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  number: number;
+  title: string;
+  severity: Severity;
+  status: ColumnType<IncidentStatus, IncidentStatus | undefined, IncidentStatus>;
+  channel_id: string | null;
+  channel_name: string | null;
+  is_private: Generated<boolean>;
+  declared_in_channel_id: string | null;
+  declared_by: string;
+  declared_at: Timestamp;
+  summary: string | null;
+  duplicate_of: number | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface IncidentRolesTable {
+  incident_id: number;
+  role: Role;
+  user_id: string;
+  assigned_by: string;
+  assigned_at: Timestamp;
+}
+
+export interface MilestonesTable {
+  incident_id: number;
+  kind: MilestoneKind;
+  occurred_at: Timestamp;
+  set_by: string;
+  set_at: Timestamp;
+}
+
+export interface TimelineEntriesTable {
+  id: Generated<number>;
+  incident_id: number;
+  source: TimelineSource;
+  /** 'note' for people's entries; the change recorded for system entries (declared, milestone:resolved …). */
+  kind: ColumnType<string, string | undefined, string>;
+  author_id: string;
+  text: string;
+  occurred_at: Timestamp;
+  recorded_at: Timestamp;
+  message_channel_id: string | null;
+  message_ts: string | null;
+  message_author_id: string | null;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+  erased_in_slack_at: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface TimelineEntryRevisionsTable {
+  id: Generated<number>;
+  entry_id: number;
+  text: string;
+  occurred_at: Timestamp;
+  change: RevisionChange;
+  changed_by: string;
+  changed_at: Timestamp;
+}
+
+export interface MessageLogTable {
+  id: Generated<number>;
+  incident_id: number;
+  channel_id: string;
+  ts: string;
+  thread_ts: string | null;
+  user_id: string;
+  text: string;
+  posted_at: Timestamp;
+  edited_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+}
+
+export interface ProcessedEventsTable {
+  event_id: string;
+  team_id: string;
+  processed_at: DefaultedTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  workspace_id: number;
+  incident_id: number | null;
+  actor_id: string;
+  action: string;
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+  at: DefaultedTimestamp;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  incidents: IncidentsTable;
+  incident_roles: IncidentRolesTable;
+  milestones: MilestonesTable;
+  timeline_entries: TimelineEntriesTable;
+  timeline_entry_revisions: TimelineEntryRevisionsTable;
+  message_log: MessageLogTable;
+  processed_events: ProcessedEventsTable;
+  audit_log: AuditLogTable;
+}
+
+export type IncidentRow = Selectable<IncidentsTable>;
+export type NewIncident = Insertable<IncidentsTable>;
+export type IncidentUpdate = Updateable<IncidentsTable>;
+export type TimelineEntryRow = Selectable<TimelineEntriesTable>;
+export type NewTimelineEntry = Insertable<TimelineEntriesTable>;
+export type TimelineEntryRevisionRow = Selectable<TimelineEntryRevisionsTable>;
+export type MessageLogRow = Selectable<MessageLogTable>;
+export type MilestoneRow = Selectable<MilestonesTable>;
+export type IncidentRoleRow = Selectable<IncidentRolesTable>;
