@@ -18,7 +18,10 @@ class DirectoryMigrationProvider implements MigrationProvider {
 }
 
 export class MigrationError extends Error {
-  constructor(cause: unknown, readonly results: MigrationResultSet['results']) {
+  constructor(
+    cause: unknown,
+    readonly results: MigrationResultSet['results'],
+  ) {
     super(`Database migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'MigrationError';
   }

@@ -1,12 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type {
-  IncidentStatus,
-  MilestoneKind,
-  RevisionChange,
-  Role,
-  Severity,
-  TimelineSource,
-} from '../domain/types';
+import type { IncidentStatus, MilestoneKind, RevisionChange, Role, Severity, TimelineSource } from '../domain/types';
 
 /** Timestamps are written as Date and read back as Date on both pg and PGlite. */
 type Timestamp = ColumnType<Date, Date, Date>;
