@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const integer = (min: number, max: number, fallback: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: 'custom', message: `must be ${what} (${min}–${max}), got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || /^xox[bp]-/.test(v), {
+    message: 'must be a bot token starting with xoxb-',
+  }),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message: 'must be an app-level token starting with xapp-',
+  }),
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText,
+  SLACK_API_URL: z
+    .url({ message: 'must be a URL such as https://slack.com/api/' })
+    .default('https://slack.com/api/')
+    .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a connection string such as postgres://user:password@host:5432/debrief',
+  }),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  PORT: integer(0, 65535, 3000, 'a TCP port'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  REMINDER_HOUR: integer(0, 23, 9, 'an hour of the day'),
+  SCHEDULER_CRON: z
+    .string()
+    .trim()
+    .default('*/5 * * * *')
+    .refine((v) => /^(\S+\s+){4,5}\S+$/.test(v), { message: 'must be a cron expression such as */5 * * * *' }),
+  POSTMORTEM_CHANNEL: optionalText.refine((v) => v === undefined || /^[CG][A-Z0-9]+$/.test(v), {
+    message: 'must be a channel ID such as C0123456789 (not a #name)',
+  }),
+  ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+  }),
+  MESSAGE_LOG_RETENTION_DAYS: integer(1, 3650, 90, 'a number of days'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'must be one of debug, info, warn, error' }).default('info'),
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+type EnvironmentName = keyof Environment;
+
+/** Rules across variables, checked on the raw environment so they are reported alongside per-variable problems. */
+function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
+  const isSet = (name: EnvironmentName) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const oauthNames: EnvironmentName[] = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'];
+  if (oauthNames.some(isSet)) {
+    for (const name of oauthNames.filter((n) => !isSet(n))) {
+      problems.push(
+        `${name} is required in OAuth mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together)`,
+      );
+    }
+    if (!isSet('ENCRYPTION_KEY')) {
+      problems.push('ENCRYPTION_KEY is required in OAuth mode to encrypt stored tokens (openssl rand -base64 32)');
+    }
+  } else if (!isSet('SLACK_BOT_TOKEN')) {
+    problems.push(
+      'SLACK_BOT_TOKEN is required (xoxb-…), unless OAuth is configured with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET',
+    );
+  }
+  if (!isSet('SLACK_APP_TOKEN') && !isSet('SLACK_SIGNING_SECRET')) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is required to verify requests in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  return problems;
+}
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string | undefined;
+    readonly signingSecret: string | undefined;
+    readonly appToken: string | undefined;
+    readonly oauth:
+      | { readonly clientId: string; readonly clientSecret: string; readonly stateSecret: string }
+      | undefined;
+    readonly apiUrl: string;
+  };
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly reminderHour: number;
+  readonly schedulerCron: string;
+  readonly postmortemChannel: string | undefined;
+  readonly encryptionKey: string | undefined;
+  readonly messageLogRetentionDays: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Raised when the environment is unusable; its message lists every problem at once, never a secret's value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Debrief cannot start: the configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment and returns one frozen Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)),
+    ...crossVariableProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const oauth =
+    e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+      ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET }
+      : undefined;
+  return Object.freeze({
+    slack: Object.freeze({
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      oauth,
+      apiUrl: e.SLACK_API_URL,
+    }),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    reminderHour: e.REMINDER_HOUR,
+    schedulerCron: e.SCHEDULER_CRON,
+    postmortemChannel: e.POSTMORTEM_CHANNEL,
+    encryptionKey: e.ENCRYPTION_KEY,
+    messageLogRetentionDays: e.MESSAGE_LOG_RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

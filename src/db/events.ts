@@ -1,0 +1,17 @@
+import type { Db } from './connect';
+
+/** Claims a Slack event id; false when it was already processed (a Slack retry). */
+export async function claimEvent(db: Db, eventId: string, teamId: string): Promise<boolean> {
+  const inserted = await db
+    .insertInto('processed_events')
+    .values({ event_id: eventId, team_id: teamId })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Gives an event id back when its processing failed, so Slack's retry is processed. */
+export async function releaseEvent(db: Db, eventId: string): Promise<void> {
+  await db.deleteFrom('processed_events').where('event_id', '=', eventId).execute();
+}

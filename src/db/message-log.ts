@@ -1,0 +1,83 @@
+import type { Db } from './connect';
+import type { MessageLogRow } from './schema';
+import { incidentsOf } from './timeline';
+
+export interface LoggedMessage {
+  incidentId: number;
+  channelId: string;
+  ts: string;
+  threadTs: string | null;
+  userId: string;
+  text: string;
+  postedAt: Date;
+}
+
+/** Records a message once; a redelivered event changes nothing. */
+export async function logMessage(db: Db, message: LoggedMessage): Promise<void> {
+  await db
+    .insertInto('message_log')
+    .values({
+      incident_id: message.incidentId,
+      channel_id: message.channelId,
+      ts: message.ts,
+      thread_ts: message.threadTs,
+      user_id: message.userId,
+      text: message.text,
+      posted_at: message.postedAt,
+    })
+    .onConflict((oc) => oc.columns(['channel_id', 'ts']).doNothing())
+    .execute();
+}
+
+export async function findLoggedMessage(
+  db: Db,
+  workspaceId: number,
+  channelId: string,
+  ts: string,
+): Promise<MessageLogRow | undefined> {
+  return db
+    .selectFrom('message_log')
+    .selectAll()
+    .where('incident_id', 'in', incidentsOf(db, workspaceId))
+    .where('channel_id', '=', channelId)
+    .where('ts', '=', ts)
+    .executeTakeFirst();
+}
+
+export async function editLoggedMessage(
+  db: Db,
+  workspaceId: number,
+  channelId: string,
+  ts: string,
+  text: string,
+  at: Date,
+) {
+  await db
+    .updateTable('message_log')
+    .set({ text, edited_at: at })
+    .where('incident_id', 'in', incidentsOf(db, workspaceId))
+    .where('channel_id', '=', channelId)
+    .where('ts', '=', ts)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/** Erases a message deleted in Slack, keeping only who spoke and when. */
+export async function eraseLoggedMessage(db: Db, workspaceId: number, channelId: string, ts: string, at: Date) {
+  await db
+    .updateTable('message_log')
+    .set({ text: '', deleted_at: at })
+    .where('incident_id', 'in', incidentsOf(db, workspaceId))
+    .where('channel_id', '=', channelId)
+    .where('ts', '=', ts)
+    .execute();
+}
+
+export async function countLoggedMessages(db: Db, incidentId: number): Promise<number> {
+  const row = await db
+    .selectFrom('message_log')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('incident_id', '=', incidentId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,33 @@
+import type { Db } from './connect';
+
+/** The workspace a Slack request belongs to; every query is scoped by its id. */
+export interface WorkspaceRef {
+  teamId: string;
+  enterpriseId?: string | null;
+}
+
+/** Returns the workspace's id, creating the row on first contact. */
+export async function ensureWorkspace(db: Db, ref: WorkspaceRef): Promise<number> {
+  const row = await db
+    .insertInto('workspaces')
+    .values({ team_id: ref.teamId, enterprise_id: ref.enterpriseId ?? null })
+    .onConflict((oc) =>
+      oc.column('team_id').doUpdateSet((eb) => ({
+        enterprise_id: eb.fn.coalesce('excluded.enterprise_id', 'workspaces.enterprise_id'),
+      })),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Hands out the next per-workspace incident number; the row lock serialises concurrent declarations. */
+export async function allocateIncidentNumber(db: Db, workspaceId: number): Promise<number> {
+  const row = await db
+    .updateTable('workspaces')
+    .set((eb) => ({ last_incident_number: eb('last_incident_number', '+', 1) }))
+    .where('id', '=', workspaceId)
+    .returning('last_incident_number')
+    .executeTakeFirstOrThrow();
+  return row.last_incident_number;
+}

@@ -1,0 +1,26 @@
+/** Patterns of text that looks like a credential; each match is replaced before anything is stored. */
+const CREDENTIAL_PATTERNS: { name: string; pattern: RegExp }[] = [
+  { name: 'private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
+  { name: 'Slack token', pattern: /\bxox[abeoprs]-[A-Za-z0-9-]{8,}/g },
+  { name: 'Slack app token', pattern: /\bxapp-[A-Za-z0-9-]{8,}/g },
+  { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  { name: 'bearer token', pattern: /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi },
+  {
+    name: 'password',
+    pattern: /\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+  },
+];
+
+/** Replaces every credential-looking part of text with `[redacted <kind>]`. */
+export function redactSecrets(text: string): string {
+  let redacted = text;
+  for (const { name, pattern } of CREDENTIAL_PATTERNS) {
+    redacted = redacted.replace(pattern, (_match, prefix?: string) =>
+      // Keep a key=… or Bearer prefix so readers still see what kind of thing was pasted.
+      typeof prefix === 'string' && /[=:]\s*$|^bearer$/i.test(prefix)
+        ? `${/^bearer$/i.test(prefix) ? `${prefix} ` : prefix}[redacted ${name}]`
+        : `[redacted ${name}]`,
+    );
+  }
+  return redacted;
+}

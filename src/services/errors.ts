@@ -1,0 +1,22 @@
+/** A failure the user caused and can fix; its message is shown to them as is. */
+export class UserFacingError extends Error {
+  override name = 'UserFacingError';
+}
+
+export class NotInIncidentChannelError extends UserFacingError {
+  override name = 'NotInIncidentChannelError';
+  constructor(example: string) {
+    super(
+      `This channel has no incident. Run this in the incident's channel, or declare one with \`/incident start sev2 Checkout returns 500s\`. Example: \`${example}\``,
+    );
+  }
+}
+
+export class PermissionDeniedError extends UserFacingError {
+  override name = 'PermissionDeniedError';
+}
+
+/** Someone else changed the thing first; the caller sees the newer version. */
+export class EditConflictError extends UserFacingError {
+  override name = 'EditConflictError';
+}

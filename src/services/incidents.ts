@@ -1,0 +1,375 @@
+import { appendAudit } from '../db/audit';
+import type { Db } from '../db/connect';
+import {
+  findActiveIncidentInChannel,
+  findIncidentAwaitingChannel,
+  findIncidentByNumber,
+  findLatestIncidentInChannel,
+  insertIncident,
+  loadIncidentSummary,
+  setMilestone,
+  setRole,
+  updateIncident,
+} from '../db/incidents';
+import type { IncidentRow } from '../db/schema';
+import { insertTimelineEntry } from '../db/timeline';
+import { allocateIncidentNumber } from '../db/workspaces';
+import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
+import { redactSecrets } from '../domain/redact';
+import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
+import { NotInIncidentChannelError, PermissionDeniedError, UserFacingError } from './errors';
+
+/** Who acts, where, and when: every use case records it. */
+export interface ActionContext {
+  db: Db;
+  workspaceId: number;
+  actor: Actor;
+  now: Date;
+}
+
+export interface IncidentInChannel {
+  row: IncidentRow;
+  summary: IncidentSummary;
+}
+
+/** The channel's active incident, or the most recent one when `includeClosed`. */
+export async function incidentInChannel(
+  context: Pick<ActionContext, 'db' | 'workspaceId'>,
+  channelId: string,
+  options: { includeClosed?: boolean; example: string },
+): Promise<IncidentInChannel> {
+  const row = options.includeClosed
+    ? await findLatestIncidentInChannel(context.db, context.workspaceId, channelId)
+    : await findActiveIncidentInChannel(context.db, context.workspaceId, channelId);
+  if (!row) {
+    const closed = options.includeClosed
+      ? undefined
+      : await findLatestIncidentInChannel(context.db, context.workspaceId, channelId);
+    if (closed) {
+      throw new UserFacingError(
+        `Incident #${closed.number} in this channel is ${closed.status.replace('_', ' ')}. Reopen it first with \`/incident reopen\`.`,
+      );
+    }
+    throw new NotInIncidentChannelError(options.example);
+  }
+  return { row, summary: await loadIncidentSummary(context.db, row) };
+}
+
+export interface DeclareInput {
+  title: string;
+  severity: Severity;
+  isPrivate: boolean;
+  /** The channel the command ran in; with `here` the incident lives there. */
+  channelId: string;
+  here: boolean;
+}
+
+/**
+ * Records a new incident (or, when the same person retries a declaration whose channel Slack failed
+ * to create, returns that one). Nothing in Slack is touched: channel creation follows the commit.
+ */
+export async function declareIncident(
+  context: ActionContext,
+  input: DeclareInput,
+): Promise<{ incident: IncidentRow; retried: boolean }> {
+  assertMayChange(context.actor);
+  const title = redactSecrets(input.title.trim());
+  if (!input.here) {
+    const pending = await findIncidentAwaitingChannel(context.db, context.workspaceId, context.actor.userId, title);
+    if (pending) return { incident: pending, retried: true };
+  }
+  const incident = await context.db.transaction().execute(async (trx) => {
+    if (input.here) {
+      const active = await findActiveIncidentInChannel(trx, context.workspaceId, input.channelId);
+      if (active) {
+        throw new UserFacingError(
+          `This channel already has an active incident: #${active.number} ${active.title}. Resolve it first, or declare the new one in its own channel with \`/incident start ${input.severity} ${title}\`.`,
+        );
+      }
+    }
+    const number = await allocateIncidentNumber(trx, context.workspaceId);
+    const row = await insertIncident(trx, {
+      workspace_id: context.workspaceId,
+      number,
+      title,
+      severity: input.severity,
+      channel_id: input.here ? input.channelId : null,
+      channel_name: null,
+      is_private: input.isPrivate,
+      declared_in_channel_id: input.channelId,
+      declared_by: context.actor.userId,
+      declared_at: context.now,
+      summary: null,
+      duplicate_of: null,
+    });
+    await recordSystemEntry(trx, context, row.id, 'declared', `Incident declared (${input.severity}): ${title}`);
+    await appendAudit(trx, {
+      workspaceId: context.workspaceId,
+      incidentId: row.id,
+      actorId: context.actor.userId,
+      action: 'incident.declared',
+      detail: { number, severity: input.severity, here: input.here, private: input.isPrivate },
+      at: context.now,
+    });
+    return row;
+  });
+  return { incident, retried: false };
+}
+
+/** Records the channel Slack created for the incident. */
+export async function attachChannel(db: Db, incidentId: number, channelId: string, channelName: string) {
+  return updateIncident(db, incidentId, { channel_id: channelId, channel_name: channelName });
+}
+
+export async function addTimelineNote(
+  context: ActionContext,
+  incident: IncidentInChannel,
+  note: { text: string; occurredAt: Date },
+) {
+  assertMayChange(context.actor);
+  const entry = await insertTimelineEntry(context.db, {
+    incident_id: incident.row.id,
+    source: 'command',
+    author_id: context.actor.userId,
+    text: redactSecrets(note.text),
+    occurred_at: note.occurredAt,
+    recorded_at: context.now,
+    message_channel_id: null,
+    message_ts: null,
+    message_author_id: null,
+  });
+  if (!entry) throw new Error('timeline entry was not stored');
+  return entry;
+}
+
+export async function recordMilestone(
+  context: ActionContext,
+  incident: IncidentInChannel,
+  milestone: MilestoneKind,
+  occurredAt: Date,
+) {
+  assertMayChange(context.actor);
+  await context.db.transaction().execute(async (trx) => {
+    await setMilestone(trx, {
+      incidentId: incident.row.id,
+      kind: milestone,
+      occurredAt,
+      setBy: context.actor.userId,
+      at: context.now,
+    });
+    await recordSystemEntry(
+      trx,
+      context,
+      incident.row.id,
+      `milestone:${milestone}`,
+      `Milestone: ${milestone}`,
+      occurredAt,
+    );
+    await audit(trx, context, incident.row.id, 'milestone.set', { milestone, occurredAt: occurredAt.toISOString() });
+  });
+}
+
+export async function resolveIncident(
+  context: ActionContext,
+  incident: IncidentInChannel,
+  resolution: { occurredAt: Date; summary: string },
+) {
+  const becomesCommander = requireAuthority(context, incident);
+  const summary = redactSecrets(resolution.summary.trim());
+  await context.db.transaction().execute(async (trx) => {
+    await claimCommandIfFree(trx, context, incident, becomesCommander);
+    await updateIncident(trx, incident.row.id, { status: 'resolved', summary: summary || incident.row.summary });
+    await setMilestone(trx, {
+      incidentId: incident.row.id,
+      kind: 'resolved',
+      occurredAt: resolution.occurredAt,
+      setBy: context.actor.userId,
+      at: context.now,
+    });
+    await recordSystemEntry(
+      trx,
+      context,
+      incident.row.id,
+      'milestone:resolved',
+      summary ? `Resolved: ${summary}` : 'Resolved',
+      resolution.occurredAt,
+    );
+    await audit(trx, context, incident.row.id, 'incident.resolved', {
+      occurredAt: resolution.occurredAt.toISOString(),
+    });
+  });
+}
+
+/** Closes an incident that needs no postmortem: a false alarm or a duplicate of another. */
+export async function closeWithoutPostmortem(
+  context: ActionContext,
+  incident: IncidentInChannel,
+  closure: { kind: 'false_alarm'; summary: string } | { kind: 'duplicate'; duplicateOf: number; summary: string },
+) {
+  const becomesCommander = requireAuthority(context, incident);
+  const summary = redactSecrets(closure.summary.trim());
+  let original: IncidentRow | undefined;
+  if (closure.kind === 'duplicate') {
+    original = await findIncidentByNumber(context.db, context.workspaceId, closure.duplicateOf);
+    if (!original || original.id === incident.row.id) {
+      throw new UserFacingError(
+        `There is no other incident #${closure.duplicateOf}. Give the number of the incident this one duplicates, e.g. \`/incident resolve --duplicate-of #${Math.max(1, incident.row.number - 1)}\`.`,
+      );
+    }
+  }
+  const text =
+    closure.kind === 'false_alarm'
+      ? `Closed as a false alarm${summary ? `: ${summary}` : ''}`
+      : `Closed as a duplicate of #${original!.number} ${original!.title}${summary ? `: ${summary}` : ''}`;
+  await context.db.transaction().execute(async (trx) => {
+    await claimCommandIfFree(trx, context, incident, becomesCommander);
+    await updateIncident(trx, incident.row.id, {
+      status: closure.kind,
+      summary: summary || incident.row.summary,
+      duplicate_of: original?.id ?? null,
+    });
+    await recordSystemEntry(trx, context, incident.row.id, closure.kind, text);
+    await audit(trx, context, incident.row.id, `incident.${closure.kind}`, { duplicateOf: original?.number });
+  });
+  return { text };
+}
+
+export async function reopenIncident(context: ActionContext, incident: IncidentInChannel, occurredAt: Date) {
+  if (incident.row.status === 'investigating') {
+    throw new UserFacingError(`Incident #${incident.row.number} is still open; there is nothing to reopen.`);
+  }
+  const becomesCommander = requireAuthority(context, incident);
+  await context.db.transaction().execute(async (trx) => {
+    const clash = incident.row.channel_id
+      ? await findActiveIncidentInChannel(trx, context.workspaceId, incident.row.channel_id)
+      : undefined;
+    if (clash) {
+      throw new UserFacingError(
+        `This channel already has an active incident, #${clash.number}. Resolve it before reopening #${incident.row.number}.`,
+      );
+    }
+    await claimCommandIfFree(trx, context, incident, becomesCommander);
+    await updateIncident(trx, incident.row.id, { status: 'investigating' });
+    await trx
+      .deleteFrom('milestones')
+      .where('incident_id', '=', incident.row.id)
+      .where('kind', '=', 'resolved')
+      .execute();
+    await recordSystemEntry(trx, context, incident.row.id, 'reopened', 'Incident reopened', occurredAt);
+    await audit(trx, context, incident.row.id, 'incident.reopened', { occurredAt: occurredAt.toISOString() });
+  });
+}
+
+export async function changeSeverity(context: ActionContext, incident: IncidentInChannel, severity: Severity) {
+  const becomesCommander = requireAuthority(context, incident);
+  const previous = incident.row.severity;
+  if (previous === severity) throw new UserFacingError(`Incident #${incident.row.number} is already ${severity}.`);
+  await context.db.transaction().execute(async (trx) => {
+    await claimCommandIfFree(trx, context, incident, becomesCommander);
+    await updateIncident(trx, incident.row.id, { severity });
+    await recordSystemEntry(
+      trx,
+      context,
+      incident.row.id,
+      'severity',
+      `Severity changed from ${previous} to ${severity}`,
+    );
+    await audit(trx, context, incident.row.id, 'incident.severity', { from: previous, to: severity });
+  });
+  return { previous };
+}
+
+export async function assignRole(context: ActionContext, incident: IncidentInChannel, role: Role, userId: string) {
+  const becomesCommander = requireAuthority(context, incident);
+  await context.db.transaction().execute(async (trx) => {
+    if (role !== 'commander') await claimCommandIfFree(trx, context, incident, becomesCommander);
+    await setRole(trx, {
+      incidentId: incident.row.id,
+      role,
+      userId,
+      assignedBy: context.actor.userId,
+      at: context.now,
+    });
+    await recordSystemEntry(trx, context, incident.row.id, 'role', `<@${userId}> is now ${role}`);
+    await audit(trx, context, incident.row.id, 'incident.role', { role, userId });
+  });
+  return { becameCommander: becomesCommander && role !== 'commander' };
+}
+
+export async function postStatusUpdate(context: ActionContext, incident: IncidentInChannel, text: string) {
+  assertMayChange(context.actor);
+  const status = redactSecrets(text.trim());
+  await context.db.transaction().execute(async (trx) => {
+    await recordSystemEntry(trx, context, incident.row.id, 'status', `Status update: ${status}`);
+    await audit(trx, context, incident.row.id, 'incident.status', {});
+  });
+  return status;
+}
+
+function assertMayChange(actor: Actor): void {
+  const reason = readOnlyReason(actor);
+  if (reason) throw new PermissionDeniedError(reason);
+}
+
+function requireAuthority(context: ActionContext, incident: IncidentInChannel): boolean {
+  const authority = incidentAuthority(incident.summary, context.actor);
+  if (!authority.allowed) throw new PermissionDeniedError(authority.reason);
+  return authority.becomesCommander;
+}
+
+/** While nobody commands the incident, the first person to steer it becomes commander. */
+async function claimCommandIfFree(
+  db: Db,
+  context: ActionContext,
+  incident: IncidentInChannel,
+  becomesCommander: boolean,
+) {
+  if (!becomesCommander) return;
+  await setRole(db, {
+    incidentId: incident.row.id,
+    role: 'commander',
+    userId: context.actor.userId,
+    assignedBy: context.actor.userId,
+    at: context.now,
+  });
+  await recordSystemEntry(db, context, incident.row.id, 'role', `<@${context.actor.userId}> is now commander`);
+}
+
+async function recordSystemEntry(
+  db: Db,
+  context: ActionContext,
+  incidentId: number,
+  kind: string,
+  text: string,
+  occurredAt: Date = context.now,
+) {
+  await insertTimelineEntry(db, {
+    incident_id: incidentId,
+    source: 'system',
+    kind,
+    author_id: context.actor.userId,
+    text,
+    occurred_at: occurredAt,
+    recorded_at: context.now,
+    message_channel_id: null,
+    message_ts: null,
+    message_author_id: null,
+  });
+}
+
+async function audit(
+  db: Db,
+  context: ActionContext,
+  incidentId: number,
+  action: string,
+  detail: Record<string, unknown>,
+) {
+  await appendAudit(db, {
+    workspaceId: context.workspaceId,
+    incidentId,
+    actorId: context.actor.userId,
+    action,
+    detail,
+    at: context.now,
+  });
+}
