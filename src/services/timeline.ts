@@ -1,6 +1,7 @@
 import { appendAudit } from '../db/audit';
 import {
   findTimelineEntry,
+  findTimelineEntryView,
   listRevisions,
   listTimeline,
   removeTimelineEntry,
