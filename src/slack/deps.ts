@@ -1,0 +1,46 @@
+import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Db } from '../db/connect';
+import { ensureWorkspace, type WorkspaceRef } from '../db/workspaces';
+import type { ActionContext } from '../services/incidents';
+import type { BackgroundWork } from './background';
+import type { SlackUser, UserDirectory } from './user-directory';
+
+/** What every listener needs; built once in the composition root. */
+export interface SlackDeps {
+  db: Db;
+  users: UserDirectory;
+  background: BackgroundWork;
+  logger: Logger;
+  clock: () => Date;
+  workspaces: WorkspaceIds;
+}
+
+/** Maps Slack team ids to workspace rows, remembering them: the mapping never changes. */
+export class WorkspaceIds {
+  private readonly known = new Map<string, number>();
+
+  constructor(private readonly db: Db) {}
+
+  async idFor(ref: WorkspaceRef): Promise<number> {
+    const cached = this.known.get(ref.teamId);
+    if (cached !== undefined) return cached;
+    const id = await ensureWorkspace(this.db, ref);
+    this.known.set(ref.teamId, id);
+    return id;
+  }
+}
+
+/** The acting user's context for a use case: workspace, identity, time zone and the current time. */
+export async function actionContext(
+  deps: SlackDeps,
+  client: WebClient,
+  workspace: WorkspaceRef,
+  userId: string,
+): Promise<ActionContext & { user: SlackUser }> {
+  const [workspaceId, actor] = await Promise.all([
+    deps.workspaces.idFor(workspace),
+    deps.users.actor(client, workspace, userId),
+  ]);
+  return { db: deps.db, workspaceId, actor, user: actor, now: deps.clock() };
+}
