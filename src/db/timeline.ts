@@ -231,3 +231,14 @@ export async function eraseEntriesForMessage(
 export function incidentsOf(db: Db, workspaceId: number) {
   return db.selectFrom('incidents').select('id').where('workspace_id', '=', workspaceId);
 }
+
+/** The incident an entry belongs to, within one workspace. */
+export async function findIncidentIdOfEntry(db: Db, workspaceId: number, entryId: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('timeline_entries')
+    .select('incident_id')
+    .where('id', '=', entryId)
+    .where('incident_id', 'in', incidentsOf(db, workspaceId))
+    .executeTakeFirst();
+  return row?.incident_id;
+}

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import {
   findActiveIncidentInChannel,
   findIncidentAwaitingChannel,
+  findIncidentById,
   findIncidentByNumber,
   findLatestIncidentInChannel,
   insertIncident,
@@ -52,6 +53,16 @@ export async function incidentInChannel(
     }
     throw new NotInIncidentChannelError(options.example);
   }
+  return { row, summary: await loadIncidentSummary(context.db, row) };
+}
+
+/** An incident by id within the workspace, for buttons and modals that carry its id. */
+export async function incidentById(
+  context: Pick<ActionContext, 'db' | 'workspaceId'>,
+  incidentId: number,
+): Promise<IncidentInChannel> {
+  const row = await findIncidentById(context.db, context.workspaceId, incidentId);
+  if (!row) throw new UserFacingError('That incident no longer exists in this workspace.');
   return { row, summary: await loadIncidentSummary(context.db, row) };
 }
 

@@ -1,11 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import { ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 import type { Db } from '../db/connect';
 import { loadIncidentSummary } from '../db/incidents';
 import type { IncidentRow } from '../db/schema';
 import { incidentChannelName } from '../domain/channel-name';
 import { attachChannel } from '../services/incidents';
 import { incidentCard } from './blocks/incident';
+import { slackCall } from './slack-call';
 
 /** Enough attempts to get past a run of `-2`, `-3` … names from the same day. */
 const MAX_NAME_ATTEMPTS = 25;
@@ -70,18 +70,4 @@ async function createChannel(
     if (result.slackError !== 'name_taken') return result;
   }
   return { ok: false, slackError: 'name_taken' };
-}
-
-/** Runs a Web API call, turning Slack's `ok:false` answers into values; other failures still throw. */
-export async function slackCall<T>(
-  call: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; slackError: string }> {
-  try {
-    return { ok: true, value: await call() };
-  } catch (error) {
-    if ((error as { code?: string }).code === ErrorCode.PlatformError) {
-      return { ok: false, slackError: (error as WebAPIPlatformError).data.error };
-    }
-    throw error;
-  }
 }

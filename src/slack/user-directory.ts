@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Actor } from '../domain/permissions';
 
 /** What Debrief needs to know about a Slack user. */
@@ -21,14 +21,18 @@ const DEFAULT_TTL_MS = 5 * 60_000;
  */
 export class UserDirectory {
   private readonly cache = new Map<string, { user: SlackUser; expiresAt: number }>();
+  private readonly lookupClients = new Map<string, WebClient>();
 
-  constructor(private readonly ttlMs: number = DEFAULT_TTL_MS) {}
+  constructor(
+    private readonly slackApiUrl: string,
+    private readonly ttlMs: number = DEFAULT_TTL_MS,
+  ) {}
 
   async lookup(client: WebClient, teamId: string, userId: string): Promise<SlackUser> {
     const key = `${teamId}:${userId}`;
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.user;
-    const response = await client.users.info({ user: userId });
+    const response = await this.lookupClient(client).users.info({ user: userId });
     const info = response.user;
     const user: SlackUser = {
       id: userId,
@@ -41,6 +45,25 @@ export class UserDirectory {
     };
     this.cache.set(key, { user, expiresAt: Date.now() + this.ttlMs });
     return user;
+  }
+
+  /**
+   * Lookups run before Slack's 3-second acknowledgement, so they fail fast on a rate limit (and the
+   * user is told to retry) instead of waiting out a Retry-After the request cannot afford.
+   */
+  private lookupClient(client: WebClient): WebClient {
+    const token = client.token ?? '';
+    let lookup = this.lookupClients.get(token);
+    if (!lookup) {
+      lookup = new WebClient(token, {
+        slackApiUrl: this.slackApiUrl,
+        timeout: 2_500,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+      });
+      this.lookupClients.set(token, lookup);
+    }
+    return lookup;
   }
 
   /**

@@ -189,7 +189,7 @@ async function showTimeline(invocation: Invocation): Promise<Answer> {
   const message = timelineMessage({
     incident: incident.summary,
     entries,
-    page: 0,
+    page: Number.POSITIVE_INFINITY,
     viewerId: invocation.context.actor.userId,
     viewerIsCommander: incident.summary.roles.commander === invocation.context.actor.userId,
   });

@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config';
+import { claimEvent, releaseEvent } from '../db/events';
+import type { SlackDeps } from './deps';
+import { registerListeners } from './listeners';
+
+export interface SlackAppOptions {
+  config: Config;
+  deps: SlackDeps;
+  logger: Logger;
+  /** GET /healthz answers 200 only when this resolves true. */
+  isHealthy: () => Promise<boolean>;
+  metrics: Registry;
+}
+
+/** Slack's Web API answers within seconds or not at all; 429 and 5xx are retried, honouring Retry-After. */
+export const WEB_API_CLIENT_OPTIONS = {
+  timeout: 10_000,
+  retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
+} as const;
+
+/** Builds the Bolt app: HTTP receiver on /slack/events (or Socket Mode), health and metrics routes, listeners. */
+export function createSlackApp(options: SlackAppOptions): { app: App; receiver: HTTPReceiver | SocketModeReceiver } {
+  const { config, logger } = options;
+  const customRoutes = [healthRoute(options.isHealthy), metricsRoute(options.metrics)];
+  const receiver = config.slack.appToken
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken,
+        logger,
+        customRoutes,
+        installerOptions: { port: config.port },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret ?? '',
+        endpoints: '/slack/events',
+        customRoutes,
+        logger,
+        // Hold Slack's 200 until the listener has committed: nothing acknowledged is lost.
+        processBeforeResponse: true,
+        unhandledRequestTimeoutMillis: 3_001,
+      });
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger,
+    clientOptions: { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS },
+  });
+  app.use(async ({ body, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    const teamId = (body as { team_id?: unknown }).team_id;
+    if (typeof eventId !== 'string') return next();
+    // Slack redelivers an event it thinks we missed; the first delivery's work stands.
+    if (!(await claimEvent(options.deps.db, eventId, String(teamId ?? '')))) return;
+    try {
+      await next();
+    } catch (error) {
+      await releaseEvent(options.deps.db, eventId);
+      throw error;
+    }
+  });
+  registerListeners(app, options.deps);
+  app.error(async (error) => {
+    logger.error('Slack listener failed', error);
+  });
+  return { app, receiver };
+}
+
+function healthRoute(isHealthy: () => Promise<boolean>): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void isHealthy().then((healthy) => {
+        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: healthy ? 'ok' : 'database unavailable' }));
+      });
+    },
+  };
+}
+
+function metricsRoute(registry: Registry): CustomRoute {
+  return {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(text);
+      });
+    },
+  };
+}
+
+/** Bolt's log levels by our configuration names. */
+export function boltLogLevel(level: Config['logLevel']): LogLevel {
+  return { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[level];
+}

@@ -1,0 +1,22 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps';
+import { registerTimelineActions } from './actions/timeline';
+import { registerIncidentCommand } from './commands/incident';
+import { registerMessageEvents } from './events/messages';
+import { registerReactionEvents } from './events/reactions';
+import { registerAddToTimelineShortcut } from './shortcuts/add-to-timeline';
+import { registerAddToTimelinePickView } from './views/add-to-timeline-pick';
+import { registerIncidentStartView } from './views/incident-start';
+import { registerTimelineEntryViews } from './views/timeline-entry';
+
+/** Every Slack listener, grouped as Slack groups them: commands, events, shortcuts, actions, views. */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerIncidentCommand(app, deps);
+  registerMessageEvents(app, deps);
+  registerReactionEvents(app, deps);
+  registerAddToTimelineShortcut(app, deps);
+  registerTimelineActions(app, deps);
+  registerIncidentStartView(app, deps);
+  registerTimelineEntryViews(app, deps);
+  registerAddToTimelinePickView(app, deps);
+}

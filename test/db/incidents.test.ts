@@ -1,0 +1,305 @@
+import type { DatabaseHandle } from '../../src/db/connect';
+import { listRevisions, listTimeline } from '../../src/db/timeline';
+import { ensureWorkspace } from '../../src/db/workspaces';
+import type { Actor } from '../../src/domain/permissions';
+import {
+  captureMessage,
+  eraseDeletedMessage,
+  followMessageEdit,
+  logChannelMessage,
+  releasePinnedMessage,
+} from '../../src/services/capture';
+import { EditConflictError, PermissionDeniedError, UserFacingError } from '../../src/services/errors';
+import {
+  type ActionContext,
+  addTimelineNote,
+  assignRole,
+  attachChannel,
+  changeSeverity,
+  declareIncident,
+  incidentInChannel,
+  recordMilestone,
+  reopenIncident,
+  resolveIncident,
+} from '../../src/services/incidents';
+import { correctEntry, deleteEntry } from '../../src/services/timeline';
+import { databaseKinds, openTestDatabase } from '../support/database';
+
+const NOW = new Date('2026-11-20T10:00:00Z');
+const alice: Actor = { userId: 'UALICE', isGuest: false, isExternal: false };
+const bob: Actor = { userId: 'UBOB', isGuest: false, isExternal: false };
+const guest: Actor = { userId: 'UGUEST', isGuest: true, isExternal: false };
+
+describe.each(databaseKinds())('incident use cases on the %s database', (kind) => {
+  let database: DatabaseHandle;
+  let workspaceId: number;
+  let otherWorkspaceId: number;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    workspaceId = await ensureWorkspace(database.db, { teamId: 'T1' });
+    otherWorkspaceId = await ensureWorkspace(database.db, { teamId: 'T2' });
+  });
+  afterAll(async () => database.close());
+
+  const as = (actor: Actor, now = NOW, inWorkspace = () => workspaceId): ActionContext => ({
+    db: database.db,
+    workspaceId: inWorkspace(),
+    actor,
+    now,
+  });
+
+  async function declareHere(channelId: string, title = 'Checkout returns 500s') {
+    await declareIncident(as(alice), { title, severity: 'sev2', isPrivate: false, channelId, here: true });
+    return incidentInChannel(as(alice), channelId, { example: 'x' });
+  }
+
+  test('numbers incidents per workspace, without gaps or duplicates under concurrent declarations', async () => {
+    const declared = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        declareIncident(as(alice), {
+          title: `Outage ${i}`,
+          severity: 'sev3',
+          isPrivate: false,
+          channelId: `CNUM${i}`,
+          here: true,
+        }),
+      ),
+    );
+    const numbers = declared.map((d) => d.incident.number).sort((a, b) => a - b);
+    expect(new Set(numbers).size).toBe(8);
+    expect(numbers[7]! - numbers[0]!).toBe(7);
+    const other = await declareIncident(
+      as(alice, NOW, () => otherWorkspaceId),
+      {
+        title: 'Elsewhere',
+        severity: 'sev3',
+        isPrivate: false,
+        channelId: 'CNUM0',
+        here: true,
+      },
+    );
+    expect(other.incident.number).toBe(1);
+  });
+
+  test('a channel holds one active incident; a second --here is refused and nothing is stored', async () => {
+    const first = await declareHere('CONE');
+    await expect(
+      declareIncident(as(alice), {
+        title: 'Another',
+        severity: 'sev3',
+        isPrivate: false,
+        channelId: 'CONE',
+        here: true,
+      }),
+    ).rejects.toThrow(`already has an active incident: #${first.row.number}`);
+    const rows = await database.db.selectFrom('incidents').select('id').where('channel_id', '=', 'CONE').execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  test('retrying a declaration whose channel was never created reuses the incident', async () => {
+    const input = {
+      title: 'Search is down',
+      severity: 'sev1' as const,
+      isPrivate: false,
+      channelId: 'CGENERAL',
+      here: false,
+    };
+    const first = await declareIncident(as(bob), input);
+    const retry = await declareIncident(as(bob), input);
+    expect(retry).toEqual({ incident: first.incident, retried: true });
+    await attachChannel(database.db, first.incident.id, 'CSEARCH', 'inc-20261120-search-is-down');
+    const afterChannel = await declareIncident(as(bob), input);
+    expect(afterChannel.retried).toBe(false);
+    expect(afterChannel.incident.number).toBe(first.incident.number + 1);
+  });
+
+  test('timeline notes, milestones and resolution are stored with system entries in time order', async () => {
+    const incident = await declareHere('CTIME');
+    await addTimelineNote(as(bob), incident, {
+      text: 'rolled back deploy',
+      occurredAt: new Date('2026-11-20T09:05:00Z'),
+    });
+    await recordMilestone(as(bob), incident, 'detected', new Date('2026-11-20T08:55:00Z'));
+    await resolveIncident(as(bob), incident, {
+      occurredAt: new Date('2026-11-20T09:40:00Z'),
+      summary: 'rollback fixed it',
+    });
+    const after = await incidentInChannel(as(bob), 'CTIME', { includeClosed: true, example: 'x' });
+    expect(after.row.status).toBe('resolved');
+    expect(after.summary.milestones.detected).toEqual(new Date('2026-11-20T08:55:00Z'));
+    expect(after.summary.milestones.resolved).toEqual(new Date('2026-11-20T09:40:00Z'));
+    expect(after.summary.roles.commander).toBe('UBOB');
+    const timeline = await listTimeline(database.db, incident.row.id);
+    expect(timeline.map((e) => [e.occurredAt.toISOString(), e.source, e.kind])).toEqual([
+      ['2026-11-20T08:55:00.000Z', 'system', 'milestone:detected'],
+      ['2026-11-20T09:05:00.000Z', 'command', 'note'],
+      ['2026-11-20T09:40:00.000Z', 'system', 'milestone:resolved'],
+      ['2026-11-20T10:00:00.000Z', 'system', 'declared'],
+      ['2026-11-20T10:00:00.000Z', 'system', 'role'],
+    ]);
+    await reopenIncident(as(bob), after, new Date('2026-11-20T09:50:00Z'));
+    const reopened = await incidentInChannel(as(bob), 'CTIME', { example: 'x' });
+    expect(reopened.row.status).toBe('investigating');
+    expect(reopened.summary.milestones.resolved).toBeUndefined();
+  });
+
+  test('only role holders steer an incident once it has a commander; guests change nothing', async () => {
+    const incident = await declareHere('CROLE');
+    await expect(addTimelineNote(as(guest), incident, { text: 'x', occurredAt: NOW })).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+    const { becameCommander } = await assignRole(as(alice), incident, 'scribe', 'UCAROL');
+    expect(becameCommander).toBe(true);
+    const withRoles = await incidentInChannel(as(alice), 'CROLE', { example: 'x' });
+    expect(withRoles.summary.roles).toEqual({ commander: 'UALICE', scribe: 'UCAROL' });
+    await expect(changeSeverity(as(bob), withRoles, 'sev1')).rejects.toThrow('the commander is <@UALICE>');
+    await changeSeverity(as({ ...bob, userId: 'UCAROL' }), withRoles, 'sev1');
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select(['actor_id', 'action'])
+      .where('incident_id', '=', incident.row.id)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['incident.declared', 'incident.role', 'incident.severity']);
+    expect(audit[2]!.actor_id).toBe('UCAROL');
+  });
+
+  test('a pushpinned message enters once, leaves with the last pushpin, and comes back with a new one', async () => {
+    const incident = await declareHere('CPIN');
+    const scope = { db: database.db, workspaceId };
+    const message = {
+      channelId: 'CPIN',
+      ts: '1763629500.000100',
+      threadTs: null,
+      userId: 'UBOB',
+      text: 'db failover done',
+    };
+    await logChannelMessage(scope, message);
+    const first = await captureMessage(scope, {
+      incidentId: incident.row.id,
+      source: 'reaction',
+      capturedBy: 'UALICE',
+      message,
+      now: NOW,
+    });
+    const again = await captureMessage(scope, {
+      incidentId: incident.row.id,
+      source: 'reaction',
+      capturedBy: 'UBOB',
+      message,
+      now: NOW,
+    });
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, entry: { id: first.entry.id } });
+    expect(first.entry.occurred_at).toEqual(new Date(1763629500000));
+    const pinned = () =>
+      listTimeline(database.db, incident.row.id).then((t) => t.filter((e) => e.source === 'reaction'));
+    expect(await pinned()).toHaveLength(1);
+    await releasePinnedMessage(scope, {
+      channelId: 'CPIN',
+      ts: message.ts,
+      pushpinsLeft: 1,
+      removedBy: 'UALICE',
+      now: NOW,
+    });
+    expect(await pinned()).toHaveLength(1);
+    await releasePinnedMessage(scope, {
+      channelId: 'CPIN',
+      ts: message.ts,
+      pushpinsLeft: 0,
+      removedBy: 'UALICE',
+      now: NOW,
+    });
+    expect(await pinned()).toHaveLength(0);
+    const back = await captureMessage(scope, {
+      incidentId: incident.row.id,
+      source: 'reaction',
+      capturedBy: 'UBOB',
+      message,
+      now: NOW,
+    });
+    expect(back).toMatchObject({ created: true, entry: { id: first.entry.id } });
+    expect(await pinned()).toHaveLength(1);
+  });
+
+  test('captured messages follow Slack edits, and a deletion erases the words everywhere', async () => {
+    const incident = await declareHere('CEDIT');
+    const scope = { db: database.db, workspaceId };
+    const message = {
+      channelId: 'CEDIT',
+      ts: '1763629600.000200',
+      threadTs: null,
+      userId: 'UBOB',
+      text: 'token is xoxb-123456789-abcdefghij',
+    };
+    await logChannelMessage(scope, message);
+    const { entry } = await captureMessage(scope, {
+      incidentId: incident.row.id,
+      source: 'shortcut',
+      capturedBy: 'UBOB',
+      message,
+      now: NOW,
+    });
+    expect(entry.text).toBe('token is [redacted Slack token]');
+    // The same channel and ts in another workspace is another message: untouched by this one's edits.
+    expect(
+      await followMessageEdit(
+        { db: database.db, workspaceId: otherWorkspaceId },
+        { channelId: 'CEDIT', ts: message.ts, text: 'nope', editedBy: 'UX', at: NOW },
+      ),
+    ).toBe(0);
+    expect(
+      await followMessageEdit(scope, {
+        channelId: 'CEDIT',
+        ts: message.ts,
+        text: 'rotated the token',
+        editedBy: 'UBOB',
+        at: NOW,
+      }),
+    ).toBe(1);
+    const [edited] = (await listTimeline(database.db, incident.row.id)).filter((e) => e.id === entry.id);
+    expect(edited).toMatchObject({ text: 'rotated the token', editCount: 1 });
+    expect((await listRevisions(database.db, entry.id)).map((r) => r.text)).toEqual([
+      'token is [redacted Slack token]',
+    ]);
+    await eraseDeletedMessage(scope, { channelId: 'CEDIT', ts: message.ts, at: NOW });
+    const [erased] = (await listTimeline(database.db, incident.row.id)).filter((e) => e.id === entry.id);
+    expect(erased).toMatchObject({ text: '', erasedInSlack: true });
+    expect((await listRevisions(database.db, entry.id)).map((r) => r.text)).toEqual(['']);
+    const logged = await database.db
+      .selectFrom('message_log')
+      .selectAll()
+      .where('ts', '=', message.ts)
+      .executeTakeFirstOrThrow();
+    expect(logged).toMatchObject({ text: '', user_id: 'UBOB' });
+    expect(logged.deleted_at).toEqual(NOW);
+  });
+
+  test('concurrent corrections of one entry: exactly one wins, the other is told and sees the newer text', async () => {
+    const incident = await declareHere('CCONC');
+    const note = await addTimelineNote(as(alice), incident, { text: 'restarted pods', occurredAt: NOW });
+    const withCommander = await incidentInChannel(as(alice), 'CCONC', { example: 'x' });
+    const attempts = await Promise.allSettled(
+      ['restarted api pods', 'restarted worker pods'].map((text) =>
+        correctEntry(as(alice), withCommander, {
+          entryId: note.id,
+          expectedVersion: note.version,
+          text,
+          occurredAt: NOW,
+        }),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    const loser = attempts.find((a) => a.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason).toBeInstanceOf(EditConflictError);
+    const winner = (attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<{ text: string }>).value;
+    expect((loser.reason as Error).message).toContain(winner.text);
+    await expect(
+      correctEntry(as(bob), withCommander, { entryId: note.id, expectedVersion: 2, text: 'mine', occurredAt: NOW }),
+    ).rejects.toThrow('Only the person who added this entry');
+    await deleteEntry(as(alice), withCommander, note.id);
+    await expect(deleteEntry(as(alice), withCommander, note.id)).rejects.toBeInstanceOf(UserFacingError);
+    expect((await listTimeline(database.db, incident.row.id)).some((e) => e.id === note.id)).toBe(false);
+  });
+});
