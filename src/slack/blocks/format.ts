@@ -68,7 +68,7 @@ export function unescapeEntities(text: string): string {
  */
 export function truncate(text: string, max: number, notice: string = TRUNCATION_NOTICE): string {
   if (text.length <= max) return text;
-  if (max <= notice.length) return cutSafely(notice, max);
+  if (max <= notice.length) return max >= 1 ? '…' : '';
   return `${cutSafely(text, max - notice.length).trimEnd()}${notice}`;
 }
 

@@ -3,21 +3,24 @@
 import type { ActionsBlock, KnownBlock, Overflow, SectionBlock } from '@slack/types';
 import type { IncidentSummary, TimelineEntryView } from '../../domain/types';
 import { ActionIds, BlockIds } from '../ids';
-import { displayText, mention, mrkdwn, plainText, slackDate } from './format';
+import { displayText, escapeMrkdwn, mention, mrkdwn, plainText, slackDate } from './format';
 
 /** At most this many entries share a page, however short they are. */
 export const TIMELINE_ENTRIES_PER_PAGE = 20;
 /** Characters of one entry's own text shown in the view; the rest is cut with a visible notice. */
 export const TIMELINE_ENTRY_TEXT_MAX = 1_000;
-/** Slack fails a message at about 13k characters of block text (`msg_blocks_too_long`); keep a margin. */
-export const MAX_MESSAGE_BLOCK_TEXT = 12_000;
-/** Block text left to entries once the heading and the navigation (well under 1,000 chars) are in. */
-const ENTRY_TEXT_BUDGET = MAX_MESSAGE_BLOCK_TEXT - 1_000;
+/**
+ * What one page may weigh, measured as the JSON of its blocks. Slack fails a message at about 13k
+ * characters of block text (`msg_blocks_too_long`) and counts block containers too, in ways it does
+ * not document; bounding the whole JSON bounds the text and any container overhead at once.
+ */
+export const TIMELINE_PAGE_JSON_BUDGET = 12_000;
+/** What the heading, the page line and the buttons may weigh (about 700 characters at most). */
+const FRAME_JSON_RESERVE = 1_000;
+const ENTRY_JSON_BUDGET = TIMELINE_PAGE_JSON_BUDGET - FRAME_JSON_RESERVE;
 
 const MENU_OPTIONS = { edit: 'Edit', delete: 'Delete' } as const;
-type MenuAction = keyof typeof MENU_OPTIONS;
-/** Every entry is budgeted as if it had the full menu, so pages do not depend on who is looking. */
-const MENU_TEXT_COST = MENU_OPTIONS.edit.length + MENU_OPTIONS.delete.length;
+export type TimelineMenuAction = keyof typeof MENU_OPTIONS;
 
 export const EMPTY_TIMELINE_TEXT =
   'No entries yet. Add one with `/incident timeline 09:05 rolled back deploy` or react with :pushpin:';
@@ -67,13 +70,15 @@ export function timelineMessage(input: TimelineMessageInput): { text: string; bl
   };
   if (view.total === 0) {
     return {
-      text: `Timeline of ${name}: no entries yet`,
+      text: `Timeline of ${escapeMrkdwn(name)}: no entries yet`,
       blocks: [heading, { type: 'section', text: mrkdwn(EMPTY_TIMELINE_TEXT) }],
     };
   }
-  const entryBlocks = view.entries.map((entry) => entrySection(entry, input.viewerId, input.viewerIsCommander));
+  const entryBlocks = view.entries.map((entry) =>
+    entrySection(entry, menuFor(entry, input.viewerId, input.viewerIsCommander)),
+  );
   return {
-    text: `Timeline of ${name} (page ${view.page} of ${view.pageCount})`,
+    text: `Timeline of ${escapeMrkdwn(name)} (page ${view.page} of ${view.pageCount})`,
     blocks: [heading, ...entryBlocks, pageContext(view), ...navigation(incident.id, view)],
   };
 }
@@ -100,9 +105,9 @@ export function entryByline(entry: TimelineEntryView): string {
 }
 
 /** Reads an overflow option value (`edit:<id>` / `delete:<id>`); null when it is not one of ours. */
-export function parseTimelineMenuValue(value: string): { action: MenuAction; entryId: number } | null {
+export function parseTimelineMenuValue(value: string): { action: TimelineMenuAction; entryId: number } | null {
   const match = /^(edit|delete):(\d{1,15})$/.exec(value);
-  return match ? { action: match[1] as MenuAction, entryId: Number(match[2]) } : null;
+  return match ? { action: match[1] as TimelineMenuAction, entryId: Number(match[2]) } : null;
 }
 
 /** Reads a Newer/Older button value; null when it is malformed. */
@@ -128,8 +133,9 @@ function splitIntoPages(entries: TimelineEntryView[]): TimelineEntryView[][] {
   let current: TimelineEntryView[] = [];
   let used = 0;
   for (const entry of entries) {
-    const cost = renderEntryText(entry).length + MENU_TEXT_COST;
-    if (current.length === TIMELINE_ENTRIES_PER_PAGE || (current.length > 0 && used + cost > ENTRY_TEXT_BUDGET)) {
+    // Weighed with the full menu, so pages are the same whoever is looking.
+    const cost = JSON.stringify(entrySection(entry, ['edit', 'delete'])).length;
+    if (current.length === TIMELINE_ENTRIES_PER_PAGE || (current.length > 0 && used + cost > ENTRY_JSON_BUDGET)) {
       pages.push(current);
       current = [];
       used = 0;
@@ -166,15 +172,20 @@ function entryBody(entry: TimelineEntryView): string {
   return entry.editCount > 0 ? `${text} _(edited)_` : text;
 }
 
-function entrySection(entry: TimelineEntryView, viewerId: string, viewerIsCommander: boolean): SectionBlock {
+function entrySection(entry: TimelineEntryView, menu: TimelineMenuAction[]): SectionBlock {
   const section: SectionBlock = { type: 'section', text: mrkdwn(renderEntryText(entry)) };
-  if (canChangeEntry(entry, viewerId, viewerIsCommander)) section.accessory = entryMenu(entry);
+  if (menu.length > 0) section.accessory = entryMenu(entry, menu);
   return section;
 }
 
-function entryMenu(entry: TimelineEntryView): Overflow {
-  // A tombstone's words were erased on purpose; editing would invite typing them back, so only Delete.
-  const actions: MenuAction[] = entry.erasedInSlack ? ['delete'] : ['edit', 'delete'];
+/** Edit and Delete for those who may change the entry; a tombstone only gets Delete. */
+function menuFor(entry: TimelineEntryView, viewerId: string, viewerIsCommander: boolean): TimelineMenuAction[] {
+  if (!canChangeEntry(entry, viewerId, viewerIsCommander)) return [];
+  // Its words were erased on purpose; editing would invite typing them back.
+  return entry.erasedInSlack ? ['delete'] : ['edit', 'delete'];
+}
+
+function entryMenu(entry: TimelineEntryView, actions: TimelineMenuAction[]): Overflow {
   return {
     type: 'overflow',
     action_id: ActionIds.timelineEntryMenu,
