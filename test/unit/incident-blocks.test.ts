@@ -290,9 +290,10 @@ describe('editTimelineEntryModal', () => {
     expect(text.indexOf('version 3')).toBeLessThan(text.indexOf('version 2'));
     expect(text.indexOf('version 2')).toBeLessThan(text.indexOf('version 1'));
     expect(text).toContain('*Edited in Slack* by <@UAUTHOR>');
+    expect(text).not.toContain('older version');
   });
 
-  it('stays within 100 blocks, saying how many older versions are left out', () => {
+  it('lists at most 30 versions within 100 blocks, saying how many older ones are left out', () => {
     const history = Array.from({ length: 250 }, (_, i) => revision(i));
     const modal = editTimelineEntryModal({
       entry: { ...entry, text: 'q'.repeat(4_000) },
@@ -303,8 +304,18 @@ describe('editTimelineEntryModal', () => {
     const last = modal.blocks.at(-1) as ContextBlock;
     const hidden = Number(/… (\d+) older versions/.exec(allText(last))![1]);
     const shown = modal.blocks.filter((block) => allText(block).includes('Before:')).length;
+    expect(shown).toBe(30);
     expect(shown + hidden).toBe(250);
     expect(allText(modal.blocks)).toContain('version 249');
+  });
+
+  it('shows an unknown change word as is', () => {
+    const modal = editTimelineEntryModal({
+      entry,
+      history: [{ ...revision(1), change: 'constructor' }],
+      privateMetadata: '',
+    });
+    expect(allText(modal.blocks)).toContain('*constructor* by');
   });
 
   it('truncates long old versions', () => {

@@ -34,6 +34,8 @@ const MODAL_TEXT_INPUT_MAX = 3_000;
 const TITLE_INPUT_MAX = 150;
 /** Old versions are context, not the thing being edited: a few hundred characters each is plenty. */
 const HISTORY_TEXT_MAX = 300;
+/** Versions listed before "… N older versions"; keeps the modal readable and far below Slack's limits. */
+const HISTORY_VERSIONS_MAX = 30;
 
 const SEVERITY_LABELS: Record<Severity, string> = {
   sev1: ':red_circle: SEV1',
@@ -93,12 +95,12 @@ export interface EntryRevisionView {
   changedAt: Date;
 }
 
-const CHANGE_LABELS: Record<string, string> = {
-  edited: 'Edited',
-  edited_in_slack: 'Edited in Slack',
-  removed: 'Deleted',
-  restored: 'Restored',
-};
+const CHANGE_LABELS = new Map<string, string>([
+  ['edited', 'Edited'],
+  ['edited_in_slack', 'Edited in Slack'],
+  ['removed', 'Deleted'],
+  ['restored', 'Restored'],
+]);
 
 // ---- incident card -----------------------------------------------------------------------------
 
@@ -278,15 +280,15 @@ function historyBlocks(history: EntryRevisionView[], room: number): KnownBlock[]
   if (history.length === 0) return [];
   const newestFirst = [...history].sort((a, b) => b.changedAt.getTime() - a.changedAt.getTime());
   const heading: KnownBlock[] = [{ type: 'divider' }, { type: 'section', text: mrkdwn('*History*') }];
-  const slots = room - heading.length;
-  const shown = newestFirst.length <= slots ? newestFirst : newestFirst.slice(0, slots - 1);
+  // One block stays free for the "… N older versions" line.
+  const shown = newestFirst.slice(0, Math.min(room - heading.length - 1, HISTORY_VERSIONS_MAX));
   const hidden = newestFirst.length - shown.length;
   const more = hidden > 0 ? [contextBlock(`… ${hidden} older ${hidden === 1 ? 'version' : 'versions'}`)] : [];
   return [...heading, ...shown.map(revisionBlock), ...more];
 }
 
 function revisionBlock(revision: EntryRevisionView): ContextBlock {
-  const change = CHANGE_LABELS[revision.change] ?? escapeMrkdwn(revision.change);
+  const change = CHANGE_LABELS.get(revision.change) ?? escapeMrkdwn(revision.change);
   const before = revision.text.trim() === '' ? '_(no text)_' : displayText(revision.text, HISTORY_TEXT_MAX);
   return contextBlock(
     `*${change}* by ${mention(revision.changedBy)} ${slackDate(revision.changedAt)}\n` +
