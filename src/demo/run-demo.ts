@@ -1,0 +1,147 @@
+import { openInMemory } from '../db/connect';
+import { findIncidentByNumber } from '../db/incidents';
+import { listTimeline } from '../db/timeline';
+import { formatUtc } from '../domain/when';
+import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from './simulated-workspace';
+
+/** The demo's clock, moved along by the script: a Friday morning in UTC, afternoon in Kolkata, night in Los Angeles. */
+class ScriptedClock {
+  private current = new Date('2026-11-20T08:19:00Z');
+  readonly now = () => this.current;
+  at(iso: string): void {
+    this.current = new Date(iso);
+  }
+}
+
+const PEOPLE = [
+  { id: 'UALICE', name: 'alice', realName: 'Alice Ng', tz: 'America/Los_Angeles' },
+  { id: 'UBOB', name: 'bob', realName: 'Bob Weber', tz: 'Europe/Berlin' },
+  { id: 'UCAROL', name: 'carol', realName: 'Carol Iyer', tz: 'Asia/Kolkata' },
+  { id: 'UDANA', name: 'dana', realName: 'Dana Okafor', tz: 'Europe/London' },
+];
+const NAMES = new Map(PEOPLE.map((p) => [p.id, p.name]));
+
+/**
+ * `debrief demo`: a realistic incident, end to end and offline. Signed requests go into the real app
+ * over HTTP, the app talks to the in-process Slack stand-in, and the embedded database keeps it all.
+ */
+export async function runDemo(_args: string[]): Promise<number> {
+  const database = await openInMemory();
+  const clock = new ScriptedClock();
+  const workspace = await startSimulatedWorkspace({ database, people: PEOPLE, clock: clock.now });
+  try {
+    workspace.slack.addChannel({ id: 'CGENERAL', name: 'general', members: [...PEOPLE.map((p) => p.id), BOT_USER_ID] });
+    const channel = await playIncident(workspace, clock);
+    const incident = await findIncidentByNumber(database.db, (await workspaceIdOf(workspace)) ?? 0, 1);
+    if (!incident) throw new Error('the demo incident was not recorded');
+    const entries = await listTimeline(database.db, incident.id);
+    console.log(`\nIncident #${incident.number} (${incident.severity}, ${incident.status}): ${incident.title}`);
+    console.log(`Channel: #${incident.channel_name} (${channel})\n`);
+    console.log('Timeline (UTC):');
+    for (const entry of entries) {
+      const marker = entry.kind.startsWith('milestone:')
+        ? '★'
+        : { command: '•', reaction: '📌', shortcut: '✂', system: '⚙' }[entry.source];
+      const who = NAMES.get(entry.message?.authorId ?? entry.authorId) ?? entry.authorId;
+      console.log(`  ${formatUtc(entry.occurredAt)}  ${marker} ${withNames(entry.text)}  — ${who}`);
+    }
+    const posted = workspace.slack.messagesIn(channel).length;
+    console.log(
+      `\n${entries.length} timeline entries; Debrief made ${workspace.slack.calls.length} Slack API calls and posted ${posted} messages in the channel.`,
+    );
+    return 0;
+  } finally {
+    await workspace.stop();
+    await database.close();
+  }
+}
+
+/** Slack renders `<@U…>` as a name; so does the demo's printout. */
+function withNames(text: string): string {
+  return text.replace(/<@(U[A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${NAMES.get(id) ?? id}`);
+}
+
+async function workspaceIdOf(workspace: SimulatedWorkspace): Promise<number | undefined> {
+  const row = await workspace.debrief.database.db
+    .selectFrom('workspaces')
+    .select('id')
+    .where('team_id', '=', workspace.slack.teamId)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The script: who says and does what, when, in their own time zones. */
+async function playIncident(w: SimulatedWorkspace, clock: ScriptedClock): Promise<string> {
+  const step = async (at: string, who: string, where: string, text: string) => {
+    clock.at(at);
+    const { answer } = await w.command(who, where, text);
+    console.log(
+      `${at.slice(11, 16)}Z ${NAMES.get(who)}: /incident ${text}\n         → ${withNames((answer.text ?? '').split('\n')[0] ?? '')}`,
+    );
+  };
+  const say = async (at: string, who: string, channelId: string, text: string) => {
+    clock.at(at);
+    console.log(`${at.slice(11, 16)}Z ${NAMES.get(who)}: ${text}`);
+    return (await w.event({ kind: 'message', channelId, userId: who, text })).ts;
+  };
+  const pin = async (at: string, who: string, channelId: string, ts: string) => {
+    clock.at(at);
+    console.log(`${at.slice(11, 16)}Z ${NAMES.get(who)} reacts :pushpin:`);
+    await w.event({ kind: 'reaction_added', channelId, ts, userId: who, reaction: 'pushpin' });
+  };
+  console.log('Simulating an incident in a Slack workspace (offline; times are UTC)…\n');
+  await step('2026-11-20T08:19:00Z', 'UDANA', 'CGENERAL', 'start sev2 Checkout returns 500s');
+  const channel = w.slack.channelIdByName('inc-20261120-checkout-returns-500s');
+  if (!channel) throw new Error('the incident channel was not created');
+  for (const person of ['UBOB', 'UCAROL', 'UALICE']) w.slack.joinChannel(channel, person);
+
+  await step('2026-11-20T08:20:00Z', 'UDANA', channel, 'role commander <@UDANA|dana>');
+  const alert = await say(
+    '2026-11-20T08:20:30Z',
+    'UCAROL',
+    channel,
+    'PagerDuty: checkout-api 5xx rate 12% (SLO burn 14x)',
+  );
+  await pin('2026-11-20T08:21:00Z', 'UDANA', channel, alert);
+  await step('2026-11-20T08:22:00Z', 'UBOB', channel, 'milestone started 09:12'); // Berlin
+  await step('2026-11-20T08:23:00Z', 'UCAROL', channel, 'milestone detected 13:48'); // Kolkata
+  await step('2026-11-20T08:24:00Z', 'UDANA', channel, 'milestone acknowledged 08:21'); // London
+  await step('2026-11-20T08:29:00Z', 'UBOB', channel, 'timeline 09:26 deploy 2026.11.20-3 of checkout-api finished');
+  await step(
+    '2026-11-20T08:34:00Z',
+    'UCAROL',
+    channel,
+    'timeline 14:02 connection pool to payments-db exhausted (max 50)',
+  );
+  await step('2026-11-20T08:36:00Z', 'UDANA', channel, 'severity sev1');
+  await step('2026-11-20T08:37:00Z', 'UDANA', channel, 'role scribe <@UALICE|alice>');
+  await say('2026-11-20T08:40:00Z', 'UBOB', channel, 'rolling back checkout-api to 2026.11.20-2');
+  await step(
+    '2026-11-20T08:42:00Z',
+    'UBOB',
+    channel,
+    'timeline 10m ago decided to roll back rather than raise the pool size',
+  );
+  await step(
+    '2026-11-20T08:47:00Z',
+    'UDANA',
+    channel,
+    'status Rollback in progress; checkout error rate falling (12% → 4%)',
+  );
+  const fixed = await say('2026-11-20T08:52:00Z', 'UBOB', channel, 'rollback complete, 5xx back under 0.1%');
+  await pin('2026-11-20T08:53:00Z', 'UALICE', channel, fixed);
+  await step('2026-11-20T08:54:00Z', 'UCAROL', channel, 'milestone mitigated 14:22');
+  await step(
+    '2026-11-20T09:31:00Z',
+    'UALICE',
+    channel,
+    'timeline 01:30 confirmed with payments team: no double charges',
+  ); // Los Angeles
+  await step(
+    '2026-11-20T09:56:00Z',
+    'UDANA',
+    channel,
+    'resolve 09:55 rolled back checkout-api; pool size fix to follow',
+  );
+  return channel;
+}

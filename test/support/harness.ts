@@ -1,0 +1,38 @@
+import type { DatabaseHandle } from '../../src/db/connect';
+import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../../src/demo/simulated-workspace';
+import { type DatabaseKind, openTestDatabase } from './database';
+
+/** The people of the test workspace, in their own time zones. */
+export const PEOPLE = {
+  alice: { id: 'UALICE', name: 'alice', tz: 'America/Los_Angeles' },
+  bob: { id: 'UBOB', name: 'bob', tz: 'Europe/Berlin' },
+  carol: { id: 'UCAROL', name: 'carol', tz: 'Asia/Kolkata' },
+  nozone: { id: 'UNOZONE', name: 'nozone', tz: null },
+  guest: { id: 'UGUEST', name: 'guest', tz: 'UTC', isRestricted: true },
+  partner: { id: 'UPARTNER', name: 'partner', tz: 'UTC', teamId: 'TOTHERORG' },
+} as const;
+
+export const GENERAL = 'CGENERAL';
+
+export interface Harness extends SimulatedWorkspace {
+  database: DatabaseHandle;
+}
+
+/** The simulated workspace over a fresh database of `kind`, with the app's clock fixed at `now`. */
+export async function startHarness(kind: DatabaseKind, now: Date): Promise<Harness> {
+  const database = await openTestDatabase(kind);
+  const workspace = await startSimulatedWorkspace({ database, people: Object.values(PEOPLE), clock: () => now });
+  workspace.slack.addChannel({
+    id: GENERAL,
+    name: 'general',
+    members: [...Object.values(PEOPLE).map((p) => p.id), BOT_USER_ID],
+  });
+  return {
+    ...workspace,
+    database,
+    async stop() {
+      await workspace.stop();
+      await database.close();
+    },
+  };
+}
