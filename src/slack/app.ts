@@ -29,6 +29,7 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
         logger,
+        logLevel: boltLogLevel(config.logLevel),
         customRoutes,
         installerOptions: { port: config.port },
       })
@@ -37,6 +38,7 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
         endpoints: '/slack/events',
         customRoutes,
         logger,
+        logLevel: boltLogLevel(config.logLevel),
         // Hold Slack's 200 until the listener has committed: nothing acknowledged is lost.
         processBeforeResponse: true,
         unhandledRequestTimeoutMillis: 3_001,
@@ -45,6 +47,8 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     token: config.slack.botToken,
     receiver,
     logger,
+    // Bolt resets the logger's level to its own default unless told.
+    logLevel: boltLogLevel(config.logLevel),
     clientOptions: { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS },
   });
   app.use(async ({ body, next }) => {

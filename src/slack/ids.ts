@@ -9,8 +9,6 @@ export const ActionIds = {
   timelineEntryMenu: 'timeline_entry_menu',
   /** Newer/Older buttons of the timeline view; value is JSON `{"incidentId":…,"page":…}`. */
   timelinePage: 'timeline_page',
-  /** The single element of every modal input block: read it as `values[blockId].value`. */
-  inputValue: 'value',
   debriefPick: 'debrief_pick',
   actionItemDone: 'action_item_done',
   actionItemSnooze: 'action_item_snooze',
@@ -33,7 +31,10 @@ export const CallbackIds = {
   addToTimelinePick: 'add_to_timeline_pick',
 } as const;
 
-/** `block_id`s of modal inputs and of blocks that listeners look for. */
+/**
+ * `block_id`s of modal inputs and of blocks that listeners look for. A modal input's single element
+ * uses its block id as its `action_id` too: read it as `values[id][id]`.
+ */
 export const BlockIds = {
   title: 'title',
   severity: 'severity',

@@ -175,7 +175,7 @@ describe.each(databaseKinds())('capture without commands (%s database)', (kind) 
       viewSubmissionBody(h.slack, {
         userId: PEOPLE.bob.id,
         viewId: picker.viewId,
-        values: { value: String(incidentId) },
+        values: { incident: String(incidentId) },
       }),
     );
     expect(submitted.status).toBe(200);
@@ -220,9 +220,69 @@ describe.each(databaseKinds())('capture without commands (%s database)', (kind) 
     const modal = h.slack.openedViews.at(-1)!;
     expect(modal.view).toMatchObject({ callback_id: 'timeline_entry_edit' });
     const saved = await h.send(
-      viewSubmissionBody(h.slack, { userId: PEOPLE.bob.id, viewId: modal.viewId, values: { value: null } }),
+      viewSubmissionBody(h.slack, {
+        userId: PEOPLE.bob.id,
+        viewId: modal.viewId,
+        values: { text: 'step corrected <after> review', when: '2026-11-20T11:00:00Z' },
+      }),
     );
     expect(saved.status).toBe(200);
-    void entryId;
+    expect(saved.json).toBeUndefined();
+    const edited = (await timeline()).find((e) => e.id === entryId)!;
+    expect(edited).toMatchObject({ text: 'step corrected &lt;after&gt; review', editCount: 1 });
+    expect(edited.occurredAt.toISOString()).toBe('2026-11-20T11:00:00.000Z');
+    expect((await listRevisions(h.database.db, entryId))[0]).toMatchObject({
+      change: 'edited',
+      changed_by: PEOPLE.bob.id,
+    });
+
+    // The same (now stale) form submitted again loses to the edit that landed first.
+    const stale = await h.send(
+      viewSubmissionBody(h.slack, {
+        userId: PEOPLE.bob.id,
+        viewId: modal.viewId,
+        values: { text: 'lost update', when: '11:00 UTC' },
+      }),
+    );
+    expect(stale.json).toMatchObject({
+      response_action: 'errors',
+      errors: { text: expect.stringContaining('step corrected') },
+    });
+    const badTime = await h.send(
+      viewSubmissionBody(h.slack, {
+        userId: PEOPLE.bob.id,
+        viewId: modal.viewId,
+        values: { text: 'x', when: '25:99' },
+      }),
+    );
+    expect(badTime.json).toMatchObject({ response_action: 'errors', errors: { when: expect.any(String) } });
+
+    // Someone who neither wrote the entry nor commands the incident is refused before any modal opens.
+    const opened = h.slack.openedViews.length;
+    const refused = blockActionsBody(h.slack, {
+      userId: PEOPLE.carol.id,
+      actionId: 'timeline_entry_menu',
+      source: { channelId, messageTs: viewTs },
+      selected: editValue,
+    });
+    await h.send(refused);
+    expect(h.slack.openedViews.length).toBe(opened);
+    const refusal = h.slack.responses.at(-1)?.body as { text?: string };
+    expect(refusal.text).toMatch(/Only the person who added this entry/);
+
+    // Delete asks for confirmation, then hides the entry and keeps it in the history.
+    await h.send(
+      blockActionsBody(h.slack, {
+        userId: PEOPLE.bob.id,
+        actionId: 'timeline_entry_menu',
+        source: { channelId, messageTs: viewTs },
+        selected: `delete:${entryId}`,
+      }),
+    );
+    const confirm = h.slack.openedViews.at(-1)!;
+    expect(confirm.view).toMatchObject({ callback_id: 'timeline_entry_delete' });
+    await h.send(viewSubmissionBody(h.slack, { userId: PEOPLE.bob.id, viewId: confirm.viewId }));
+    expect((await timeline()).some((e) => e.id === entryId)).toBe(false);
+    expect((await listRevisions(h.database.db, entryId)).map((r) => r.change)).toEqual(['removed', 'edited']);
   });
 });

@@ -81,7 +81,7 @@ describe.each(databaseKinds())('/incident end to end (%s database)', (kind) => {
       ['detected', '2026-11-20T09:01:00.000Z', PEOPLE.bob.id],
     ]);
     const announcement = h.slack.messagesIn(channelId).at(-1);
-    expect(announcement?.text).toMatch(/set milestone \*detected\*: <!date\^1763629260\^/);
+    expect(announcement?.text).toMatch(/set milestone \*detected\*: <!date\^1795165260\^/);
   });
 
   test('refusals store nothing: a future time, an unknown severity or role, and a channel without an incident', async () => {

@@ -211,7 +211,7 @@ describe('startIncidentModal', () => {
 
   it('asks for a title of at most 150 characters', () => {
     const title = inputBlock(modal.blocks as KnownBlock[], BlockIds.title);
-    expect(title.element).toMatchObject({ type: 'plain_text_input', action_id: ActionIds.inputValue, max_length: 150 });
+    expect(title.element).toMatchObject({ type: 'plain_text_input', action_id: BlockIds.title, max_length: 150 });
   });
 
   it('offers sev1-4 with sev3 selected', () => {
@@ -363,7 +363,7 @@ describe('pickIncidentModal', () => {
     expect(modal.private_metadata).toBe('{"ts":"1"}');
     expect(modal.submit!.text).toBe('Add');
     const select = inputBlock(modal.blocks as KnownBlock[], BlockIds.incident).element as StaticSelect;
-    expect(select.action_id).toBe(ActionIds.inputValue);
+    expect(select.action_id).toBe(BlockIds.incident);
     expect(select.options!.map((option) => [option.value, option.text.text])).toEqual([
       ['100', '#1 Incident 1'],
       ['101', '#2 Incident 2'],

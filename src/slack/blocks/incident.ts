@@ -175,7 +175,7 @@ export function startIncidentModal(input: { channelId: string; privateMetadata: 
         hint: plainText('What is broken, as customers see it. It also names the channel.'),
         element: {
           type: 'plain_text_input',
-          action_id: ActionIds.inputValue,
+          action_id: BlockIds.title,
           max_length: TITLE_INPUT_MAX,
           placeholder: plainText('Checkout returns 500s'),
         },
@@ -186,7 +186,7 @@ export function startIncidentModal(input: { channelId: string; privateMetadata: 
         label: plainText('Severity'),
         element: {
           type: 'static_select',
-          action_id: ActionIds.inputValue,
+          action_id: BlockIds.severity,
           options: severityOptions,
           initial_option: severityOptions[2],
         },
@@ -197,7 +197,7 @@ export function startIncidentModal(input: { channelId: string; privateMetadata: 
         label: plainText('Where'),
         element: {
           type: 'radio_buttons',
-          action_id: ActionIds.inputValue,
+          action_id: BlockIds.where,
           options: whereOptions,
           initial_option: whereOptions[0],
         },
@@ -236,7 +236,7 @@ export function editTimelineEntryModal(input: {
       label: plainText('Text'),
       element: {
         type: 'plain_text_input',
-        action_id: ActionIds.inputValue,
+        action_id: BlockIds.text,
         multiline: true,
         max_length: MODAL_TEXT_INPUT_MAX,
         // A tombstone has no text left: leave the box empty rather than send an empty initial_value.
@@ -250,7 +250,7 @@ export function editTimelineEntryModal(input: {
       hint: plainText(WHEN_HINT),
       element: {
         type: 'plain_text_input',
-        action_id: ActionIds.inputValue,
+        action_id: BlockIds.when,
         initial_value: isoUtc(entry.occurredAt),
       },
     },

@@ -64,7 +64,7 @@ function incidentSelect(incidents: PickableIncident[]): KnownBlock[] {
       label: plainText('Incident'),
       element: {
         type: 'static_select',
-        action_id: ActionIds.inputValue,
+        action_id: BlockIds.incident,
         placeholder: plainText('Choose an incident'),
         options,
         // With a single candidate there is nothing to decide; pre-select it.

@@ -1,17 +1,16 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { z } from 'zod';
-import { ActionIds } from '../../ids';
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
-/** A text input's value; every Debrief input uses the `value` action id. */
+/** A text input's value; every Debrief input's action id is its block id. */
 export function fieldValue(values: StateValues, blockId: string): string | undefined {
-  return values[blockId]?.[ActionIds.inputValue]?.value ?? undefined;
+  return values[blockId]?.[blockId]?.value ?? undefined;
 }
 
 /** The selected option of a select or radio group. */
 export function selectedValue(values: StateValues, blockId: string): string | undefined {
-  return values[blockId]?.[ActionIds.inputValue]?.selected_option?.value ?? undefined;
+  return values[blockId]?.[blockId]?.selected_option?.value ?? undefined;
 }
 
 /** zod issues as Slack's `response_action: errors`, keyed by block id. */
