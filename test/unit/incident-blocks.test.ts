@@ -19,7 +19,6 @@ import {
   TRUNCATION_NOTICE,
   truncate,
   unescapeEntities,
-  utcText,
 } from '../../src/slack/blocks/format';
 import {
   confirmDeleteEntryModal,
@@ -30,7 +29,7 @@ import {
   startIncidentModal,
 } from '../../src/slack/blocks/incident';
 import { MAX_SELECT_OPTIONS, pickIncidentModal } from '../../src/slack/blocks/pick-incident';
-import { ActionIds, BlockIds, CallbackIds } from '../../src/slack/ids';
+import { BlockIds, CallbackIds } from '../../src/slack/ids';
 
 const AT = new Date('2026-11-20T14:05:00Z');
 
@@ -73,16 +72,14 @@ function inputBlock(blocks: KnownBlock[], blockId: string): InputBlock {
 }
 
 describe('format', () => {
-  it('writes UTC text and ISO-8601 UTC', () => {
-    expect(utcText(AT)).toBe('2026-11-20 14:05 UTC');
+  it('writes ISO-8601 UTC', () => {
     expect(isoUtc(AT)).toBe('2026-11-20T14:05:00Z');
-    expect(utcText(new Date('x'))).toBe('unknown time');
   });
 
   it('writes Slack date tokens with the UTC text as fallback', () => {
     expect(slackDate(AT)).toBe('<!date^1795183500^{date_short_pretty} {time}|2026-11-20 14:05 UTC>');
     expect(slackDate(AT, '{time}')).toBe('<!date^1795183500^{time}|2026-11-20 14:05 UTC>');
-    expect(slackDate(new Date('x'))).toBe('unknown time');
+    expect(slackDate(new Date('x'))).toBe('invalid time');
   });
 
   it('mentions users', () => {
@@ -216,7 +213,7 @@ describe('startIncidentModal', () => {
 
   it('offers sev1-4 with sev3 selected', () => {
     const select = inputBlock(modal.blocks as KnownBlock[], BlockIds.severity).element as StaticSelect;
-    expect(select.action_id).toBe('value');
+    expect(select.action_id).toBe(BlockIds.severity);
     expect(select.options!.map((option) => option.value)).toEqual(['sev1', 'sev2', 'sev3', 'sev4']);
     expect(select.initial_option!.value).toBe('sev3');
   });
@@ -256,12 +253,12 @@ describe('editTimelineEntryModal', () => {
     expect(modal.private_metadata).toBe('{"entryId":5}');
     const blocks = modal.blocks as KnownBlock[];
     const text = inputBlock(blocks, BlockIds.text).element as PlainTextInput;
-    expect(text).toMatchObject({ action_id: 'value', multiline: true, max_length: 3000 });
+    expect(text).toMatchObject({ action_id: BlockIds.text, multiline: true, max_length: 3000 });
     expect(text.initial_value).toBe('rolled back & paged <@U2|bob>');
     const when = inputBlock(blocks, BlockIds.when);
     expect(when.element).toMatchObject({
       type: 'plain_text_input',
-      action_id: 'value',
+      action_id: BlockIds.when,
       initial_value: '2026-11-20T09:05:00Z',
     });
     expect(when.hint!.text).toMatch(/09:05 UTC/);

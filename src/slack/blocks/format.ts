@@ -1,15 +1,10 @@
 /** Text helpers shared by the Block Kit builders: times, mentions, escaping, truncation, text objects. */
 
 import type { MrkdwnElement, PlainTextElement } from '@slack/types';
+import { formatUtc } from '../../domain/when';
 
 export const TRUNCATION_NOTICE = '… (truncated)';
 export const DEFAULT_DATE_FORMAT = '{date_short_pretty} {time}';
-
-/** Writes a time as `YYYY-MM-DD HH:MM UTC`, the form every Debrief surface stores and falls back to. */
-export function utcText(at: Date): string {
-  if (Number.isNaN(at.getTime())) return 'unknown time';
-  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /** Writes a time as ISO-8601 UTC to the second (`2026-11-20T09:05:00Z`), as modal inputs show it. */
 export function isoUtc(at: Date): string {
@@ -20,8 +15,8 @@ export function isoUtc(at: Date): string {
 /** A `<!date^…>` token: every reader sees the time in their own zone, with the UTC text as fallback. */
 export function slackDate(at: Date, format: string = DEFAULT_DATE_FORMAT): string {
   const seconds = Math.floor(at.getTime() / 1000);
-  if (!Number.isFinite(seconds)) return utcText(at);
-  return `<!date^${seconds}^${format}|${utcText(at)}>`;
+  if (!Number.isFinite(seconds)) return formatUtc(at);
+  return `<!date^${seconds}^${format}|${formatUtc(at)}>`;
 }
 
 /** A user mention that Slack renders as the user's current display name. */

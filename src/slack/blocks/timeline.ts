@@ -1,3 +1,4 @@
+import { type Actor, canCorrectEntry } from '../../domain/permissions';
 /** The ephemeral, paginated timeline view of an incident, sized to stay within Slack's message limits. */
 
 import type { ActionsBlock, KnownBlock, Overflow, SectionBlock } from '@slack/types';
@@ -38,8 +39,8 @@ export interface TimelineMessageInput {
   entries: TimelineEntryView[];
   /** 1-based, oldest first; out-of-range pages show the nearest one (pass `Infinity` for the newest). */
   page: number;
-  viewerId: string;
-  viewerIsCommander: boolean;
+  /** Who will see the message: Edit and Delete appear on the entries they may correct. */
+  viewer: Actor;
 }
 
 /** Value of the Newer/Older buttons. */
@@ -74,19 +75,11 @@ export function timelineMessage(input: TimelineMessageInput): { text: string; bl
       blocks: [heading, { type: 'section', text: mrkdwn(EMPTY_TIMELINE_TEXT) }],
     };
   }
-  const entryBlocks = view.entries.map((entry) =>
-    entrySection(entry, menuFor(entry, input.viewerId, input.viewerIsCommander)),
-  );
+  const entryBlocks = view.entries.map((entry) => entrySection(entry, menuFor(entry, incident, input.viewer)));
   return {
     text: `Timeline of ${escapeMrkdwn(name)} (page ${view.page} of ${view.pageCount})`,
     blocks: [heading, ...entryBlocks, pageContext(view), ...navigation(incident.id, view)],
   };
-}
-
-/** Who may edit or delete an entry: its author or the commander; system entries the commander only. */
-export function canChangeEntry(entry: TimelineEntryView, viewerId: string, viewerIsCommander: boolean): boolean {
-  if (viewerIsCommander) return true;
-  return entry.source !== 'system' && entry.authorId === viewerId;
 }
 
 /** The mrkdwn of one entry as the view shows it: time, author, origin marker, text and edit state. */
@@ -179,8 +172,8 @@ function entrySection(entry: TimelineEntryView, menu: TimelineMenuAction[]): Sec
 }
 
 /** Edit and Delete for those who may change the entry; a tombstone only gets Delete. */
-function menuFor(entry: TimelineEntryView, viewerId: string, viewerIsCommander: boolean): TimelineMenuAction[] {
-  if (!canChangeEntry(entry, viewerId, viewerIsCommander)) return [];
+function menuFor(entry: TimelineEntryView, incident: IncidentSummary, viewer: Actor): TimelineMenuAction[] {
+  if (!canCorrectEntry(entry, incident, viewer)) return [];
   // Its words were erased on purpose; editing would invite typing them back.
   return entry.erasedInSlack ? ['delete'] : ['edit', 'delete'];
 }

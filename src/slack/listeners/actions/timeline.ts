@@ -33,8 +33,8 @@ export function registerTimelineActions(app: App, deps: SlackDeps): void {
         incident: incident.summary,
         entries: await listTimeline(deps.db, incident.row.id),
         page: value.page,
-        viewerId: body.user.id,
-        viewerIsCommander: incident.summary.roles.commander === body.user.id,
+        // Paging makes no users.info call; the guest check happens again on any change.
+        viewer: { userId: body.user.id, isGuest: false, isExternal: false },
       });
       await respond({ replace_original: true, response_type: 'ephemeral', text: message.text, blocks: message.blocks });
     } catch (error) {

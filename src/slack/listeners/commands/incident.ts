@@ -190,8 +190,7 @@ async function showTimeline(invocation: Invocation): Promise<Answer> {
     incident: incident.summary,
     entries,
     page: Number.POSITIVE_INFINITY,
-    viewerId: invocation.context.actor.userId,
-    viewerIsCommander: incident.summary.roles.commander === invocation.context.actor.userId,
+    viewer: invocation.context.actor,
   });
   return { text: message.text, blocks: message.blocks };
 }

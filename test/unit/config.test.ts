@@ -1,0 +1,277 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+/** The least a single-workspace HTTP deployment needs. */
+const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-1-minimal', SLACK_SIGNING_SECRET: 'signing-minimal' };
+/** A valid ENCRYPTION_KEY: 32 bytes, base64. */
+const KEY_32 = Buffer.alloc(32, 7).toString('base64');
+
+/** Runs loadConfig expecting a ConfigError and returns it. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(Object.keys(env))}`);
+}
+
+/** The problems that mention a variable by name. */
+function problemsAbout(error: ConfigError, name: string): string[] {
+  return error.problems.filter((p) => p.startsWith(`${name} `));
+}
+
+describe('loadConfig defaults', () => {
+  const config = loadConfig(MINIMAL);
+
+  test('listener, storage, scheduler and logging defaults', () => {
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.dataDir).toBe('./data');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.reminderHour).toBe(9);
+    expect(config.schedulerCron).toBe('*/5 * * * *');
+    expect(config.messageLogRetentionDays).toBe(90);
+    expect(config.logLevel).toBe('info');
+    expect(config.postmortemChannel).toBeUndefined();
+    expect(config.encryptionKey).toBeUndefined();
+  });
+
+  test('Slack defaults: public API URL, HTTP mode, no OAuth', () => {
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.slack.botToken).toBe('xoxb-1-minimal');
+    expect(config.slack.signingSecret).toBe('signing-minimal');
+    expect(config.slack.appToken).toBeUndefined();
+    expect(config.slack.oauth).toBeUndefined();
+  });
+
+  test('empty values count as unset and take the default', () => {
+    const blank = loadConfig({ ...MINIMAL, PORT: '', REMINDER_HOUR: '  ', MESSAGE_LOG_RETENTION_DAYS: '' });
+    expect(blank.port).toBe(3000);
+    expect(blank.reminderHour).toBe(9);
+    expect(blank.messageLogRetentionDays).toBe(90);
+  });
+
+  test('explicit values are parsed', () => {
+    const custom = loadConfig({
+      ...MINIMAL,
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/var/lib/debrief',
+      DATABASE_URL: 'postgres://debrief:pw@db:5432/debrief',
+      REMINDER_HOUR: '17',
+      SCHEDULER_CRON: '* * * * *',
+      MESSAGE_LOG_RETENTION_DAYS: '30',
+      LOG_LEVEL: 'debug',
+      POSTMORTEM_CHANNEL: 'C0123456789',
+    });
+    expect(custom.port).toBe(8080);
+    expect(custom.host).toBe('127.0.0.1');
+    expect(custom.dataDir).toBe('/var/lib/debrief');
+    expect(custom.databaseUrl).toBe('postgres://debrief:pw@db:5432/debrief');
+    expect(custom.reminderHour).toBe(17);
+    expect(custom.schedulerCron).toBe('* * * * *');
+    expect(custom.messageLogRetentionDays).toBe(30);
+    expect(custom.logLevel).toBe('debug');
+    expect(custom.postmortemChannel).toBe('C0123456789');
+  });
+
+  test('a custom SLACK_API_URL gets a trailing slash; one that has it is kept as is', () => {
+    expect(loadConfig({ ...MINIMAL, SLACK_API_URL: 'http://localhost:4000/api' }).slack.apiUrl).toBe(
+      'http://localhost:4000/api/',
+    );
+    expect(loadConfig({ ...MINIMAL, SLACK_API_URL: 'https://slack-gov.com/api/' }).slack.apiUrl).toBe(
+      'https://slack-gov.com/api/',
+    );
+  });
+
+  test('the returned configuration is frozen, nested Slack settings included', () => {
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.slack)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(3000);
+  });
+});
+
+describe('loadConfig modes', () => {
+  test('Socket Mode (SLACK_APP_TOKEN=xapp-…) needs no signing secret', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-socket' });
+    expect(config.slack.appToken).toBe('xapp-1-socket');
+    expect(config.slack.signingSecret).toBeUndefined();
+  });
+
+  test('HTTP mode without a signing secret is refused', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^SLACK_SIGNING_SECRET is required/);
+    expect(error.problems[0]).toContain('SLACK_APP_TOKEN');
+  });
+
+  test('an app token that is not xapp-… is refused', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-not-an-app-token' });
+    expect(problemsAbout(error, 'SLACK_APP_TOKEN')).toEqual([expect.stringContaining('xapp-')]);
+  });
+
+  test('without a bot token or OAuth settings it is refused', () => {
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig' });
+    expect(error.problems).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is required/)]);
+  });
+
+  test('full OAuth settings with an encryption key need no bot token', () => {
+    const config = loadConfig({
+      SLACK_SIGNING_SECRET: 'sig',
+      SLACK_CLIENT_ID: '123.456',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'state-secret',
+      ENCRYPTION_KEY: KEY_32,
+    });
+    expect(config.slack.oauth).toEqual({
+      clientId: '123.456',
+      clientSecret: 'client-secret',
+      stateSecret: 'state-secret',
+    });
+    expect(config.slack.botToken).toBeUndefined();
+    expect(config.encryptionKey).toBe(KEY_32);
+  });
+
+  test('partial OAuth settings name each missing variable', () => {
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', ENCRYPTION_KEY: KEY_32 });
+    expect(problemsAbout(error, 'SLACK_CLIENT_SECRET')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_STATE_SECRET')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_CLIENT_ID')).toHaveLength(0);
+    expect(error.problems).toHaveLength(2);
+  });
+
+  test('OAuth mode requires ENCRYPTION_KEY', () => {
+    const error = configError({
+      SLACK_SIGNING_SECRET: 'sig',
+      SLACK_CLIENT_ID: '123.456',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'state-secret',
+    });
+    expect(error.problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY is required in OAuth mode/)]);
+  });
+
+  test.each([
+    ['too short', Buffer.alloc(16, 1).toString('base64')],
+    ['too long', Buffer.alloc(48, 1).toString('base64')],
+    ['hex instead of base64', Buffer.alloc(32, 1).toString('hex')],
+  ])('ENCRYPTION_KEY must be 32 bytes base64 (%s)', (_label, key) => {
+    const error = configError({ ...MINIMAL, ENCRYPTION_KEY: key });
+    expect(problemsAbout(error, 'ENCRYPTION_KEY')).toEqual([expect.stringContaining('32 bytes')]);
+  });
+});
+
+describe('loadConfig problems', () => {
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['REMINDER_HOUR', '24'],
+    ['MESSAGE_LOG_RETENTION_DAYS', '0'],
+    ['SLACK_API_URL', 'not a url'],
+    ['LOG_LEVEL', 'verbose'],
+    ['SCHEDULER_CRON', 'every five minutes'],
+    ['DATABASE_URL', 'mysql://db/debrief'],
+    ['POSTMORTEM_CHANNEL', '#postmortems'],
+    ['POSTMORTEM_CHANNEL', 'postmortems'],
+  ])('%s=%s is refused', (name, value) => {
+    const error = configError({ ...MINIMAL, [name]: value });
+    expect(problemsAbout(error, name)).toHaveLength(1);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  test('POSTMORTEM_CHANNEL as #name is explained as needing an ID', () => {
+    const error = configError({ ...MINIMAL, POSTMORTEM_CHANNEL: '#postmortems' });
+    expect(problemsAbout(error, 'POSTMORTEM_CHANNEL')[0]).toMatch(/channel ID/);
+  });
+
+  test('every problem is listed at once, in one error and its message', () => {
+    const error = configError({
+      PORT: 'abc',
+      SLACK_API_URL: 'not a url',
+      LOG_LEVEL: 'loud',
+      POSTMORTEM_CHANNEL: '#incidents',
+      ENCRYPTION_KEY: 'c2hvcnQ=',
+    });
+    const named = [
+      'PORT',
+      'SLACK_API_URL',
+      'LOG_LEVEL',
+      'POSTMORTEM_CHANNEL',
+      'ENCRYPTION_KEY',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ];
+    for (const name of named) {
+      expect(problemsAbout(error, name)).toHaveLength(1);
+      expect(error.message).toContain(`- ${name} `);
+    }
+    expect(error.problems).toHaveLength(named.length);
+    expect(error.name).toBe('ConfigError');
+    // Each problem says what the value should look like.
+    expect(problemsAbout(error, 'PORT')[0]).toMatch(/TCP port/);
+    expect(problemsAbout(error, 'SLACK_API_URL')[0]).toMatch(/https:\/\/slack\.com\/api\//);
+    expect(problemsAbout(error, 'LOG_LEVEL')[0]).toMatch(/debug, info, warn, error/);
+    expect(problemsAbout(error, 'POSTMORTEM_CHANNEL')[0]).toMatch(/channel ID/);
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')[0]).toMatch(/xoxb-/);
+  });
+
+  test('OAuth problems are listed alongside per-variable problems', () => {
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', REMINDER_HOUR: '25' });
+    expect(problemsAbout(error, 'REMINDER_HOUR')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_CLIENT_SECRET')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_STATE_SECRET')).toHaveLength(1);
+    expect(problemsAbout(error, 'ENCRYPTION_KEY')).toEqual([expect.stringContaining('required in OAuth mode')]);
+    expect(error.problems).toHaveLength(4);
+  });
+
+  test('a missing bot token and a missing signing secret are both reported', () => {
+    const error = configError({});
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_SIGNING_SECRET')).toHaveLength(1);
+  });
+});
+
+describe('loadConfig never prints a secret', () => {
+  const secrets = {
+    SLACK_BOT_TOKEN: 'xoxb-SECRETVALUE',
+    SLACK_SIGNING_SECRET: 'SIGNINGSECRETVALUE',
+    SLACK_CLIENT_SECRET: 'CLIENTSECRETVALUE',
+    SLACK_STATE_SECRET: 'STATESECRETVALUE',
+    DATABASE_URL: 'postgres://debrief:DBPASSWORDVALUE@db:5432/debrief',
+  };
+
+  function expectNoSecret(error: ConfigError) {
+    const everything = `${error.message}\n${error.problems.join('\n')}\n${String(error.stack)}`;
+    for (const fragment of ['SECRETVALUE', 'SIGNINGSECRETVALUE', 'CLIENTSECRETVALUE', 'STATESECRETVALUE']) {
+      expect(everything).not.toContain(fragment);
+    }
+    expect(everything).not.toContain('DBPASSWORDVALUE');
+    expect(everything).not.toContain('ENCKEYVALUE');
+  }
+
+  test('valid secrets are not echoed when something else is wrong', () => {
+    const error = configError({ ...secrets, PORT: 'abc', SLACK_CLIENT_ID: '1.2' });
+    expect(problemsAbout(error, 'PORT')).toHaveLength(1);
+    expectNoSecret(error);
+  });
+
+  test('invalid secrets are reported without their value', () => {
+    const error = configError({
+      SLACK_BOT_TOKEN: 'SECRETVALUE-not-a-token',
+      SLACK_SIGNING_SECRET: 'SIGNINGSECRETVALUE',
+      SLACK_APP_TOKEN: 'xoxb-SECRETVALUE',
+      DATABASE_URL: 'mysql://debrief:DBPASSWORDVALUE@db/debrief',
+      ENCRYPTION_KEY: 'ENCKEYVALUE',
+    });
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_APP_TOKEN')).toHaveLength(1);
+    expect(problemsAbout(error, 'DATABASE_URL')).toHaveLength(1);
+    expect(problemsAbout(error, 'ENCRYPTION_KEY')).toHaveLength(1);
+    expectNoSecret(error);
+  });
+});

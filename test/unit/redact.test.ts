@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { redactSecrets } from '../../src/domain/redact';
+
+const PRIVATE_KEY = [
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun',
+  'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK',
+  '-----END RSA PRIVATE KEY-----',
+].join('\n');
+
+describe('redactSecrets removes credentials', () => {
+  test.each([
+    ['Slack bot token', 'the bot uses xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp now', 'xoxb-1234567890'],
+    ['Slack user token', 'pasted xoxp-11111111-22222222-abcdefabcdef by mistake', 'xoxp-11111111'],
+    ['Slack app token', 'SLACK_APP_TOKEN=xapp-1-A0123456789-1234567890123-abcdef0123', 'xapp-1-A0123'],
+    ['AWS access key', 'key id AKIAIOSFODNN7EXAMPLE in the logs', 'AKIAIOSFODNN7EXAMPLE'],
+    ['password=', 'db login password=hunter2!x and retry', 'hunter2'],
+    ['api_key: "…"', 'config api_key: "sk_live_abc 123" was wrong', 'sk_live_abc'],
+    ['Bearer token', 'curl -H "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig" …', 'eyJhbGciOiJIUzI1NiJ9'],
+  ])('%s', (_kind, text, secret) => {
+    const redacted = redactSecrets(text);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('[redacted');
+  });
+
+  test('keeps the surrounding words and the kind of thing that was pasted', () => {
+    expect(redactSecrets('db login password=hunter2 and retry')).toBe('db login password=[redacted password] and retry');
+    expect(redactSecrets('Authorization: Bearer abcdefghijklmnop')).toBe(
+      'Authorization: Bearer [redacted bearer token]',
+    );
+    expect(redactSecrets('token xoxb-1234567890-abcdef here')).toBe('token [redacted Slack token] here');
+    expect(redactSecrets('id AKIAIOSFODNN7EXAMPLE.')).toBe('id [redacted AWS access key].');
+  });
+
+  test('a multi-line private key block is removed whole, text after it is kept', () => {
+    const text = `here is the key\n${PRIVATE_KEY}\nplease rotate it`;
+    const redacted = redactSecrets(text);
+    expect(redacted).toBe('here is the key\n[redacted private key]\nplease rotate it');
+    expect(redacted).not.toMatch(/MIIE|VTLw|BEGIN|END/);
+  });
+
+  test('a private key pasted without its END line is removed to the end of the text', () => {
+    const truncated = PRIVATE_KEY.split('\n').slice(0, 3).join('\n');
+    const redacted = redactSecrets(`oops ${truncated}`);
+    expect(redacted).toBe('oops [redacted private key]');
+  });
+
+  test('several credentials in one message are all removed', () => {
+    const text = `token xoxb-1234567890-abcdef, key AKIAIOSFODNN7EXAMPLE, password=hunter2\n${PRIVATE_KEY}`;
+    const redacted = redactSecrets(text);
+    for (const secret of ['xoxb-1234567890', 'AKIAIOSFODNN7EXAMPLE', 'hunter2', 'MIIE']) {
+      expect(redacted).not.toContain(secret);
+    }
+  });
+});
+
+describe('redactSecrets leaves incident talk alone', () => {
+  test.each([
+    '500s on /checkout',
+    'sev2',
+    'error rate 12%',
+    'see https://grafana.example.com/d/abc123/checkout?orgId=1&from=now-1h',
+    '<@U123|bob> is looking at the load balancer',
+    'rolled back deploy 4f2c9e1 at 10:42 UTC',
+    'p99 latency 2300ms, 3 pods in CrashLoopBackOff',
+    '',
+  ])('%j', (text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe('redactSecrets properties', () => {
+  test('never throws on arbitrary strings and is idempotent', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        const once = redactSecrets(text);
+        expect(redactSecrets(once)).toBe(once);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  /** Text made of incident talk and credential-looking fragments, so the property meets the patterns. */
+  const fragment = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom(
+      ' ',
+      '\n',
+      'password=',
+      'api_key: ',
+      'secret=',
+      'Bearer ',
+      'Authorization: Bearer abcdefghijkl',
+      'xoxb-1234567890ab',
+      'xapp-1-ABCDEFGHIJ',
+      'AKIAIOSFODNN7EXAMPLE',
+      '"quoted value"',
+      '-----BEGIN PRIVATE KEY-----',
+      '-----END PRIVATE KEY-----',
+      '[redacted password]',
+    ),
+  );
+  const credentialLikeText = fc.array(fragment, { maxLength: 12 }).map((parts) => parts.join(''));
+
+  test('is idempotent on text full of credential-looking fragments', () => {
+    fc.assert(
+      fc.property(credentialLikeText, (text) => {
+        const once = redactSecrets(text);
+        expect(redactSecrets(once)).toBe(once);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('is idempotent on a redacted password (an entry edited after capture is redacted again)', () => {
+    for (const text of ['password=hunter2', 'api_key: "abc def"', 'secret=xoxb-1234567890']) {
+      const once = redactSecrets(text);
+      expect(redactSecrets(once)).toBe(once);
+    }
+  });
+
+  const alnum = fc
+    .array(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'), {
+      minLength: 10,
+      maxLength: 40,
+    })
+    .map((chars) => chars.join(''));
+  /** Text before a token ends at a word boundary, as a pasted token does (after a space, `=`, a quote…). */
+  const before = fc.oneof(
+    fc.constant(''),
+    fc.tuple(fc.string({ maxLength: 30 }), fc.constantFrom(' ', '\n', '=', ':', '"', "'", '(', '`', ',')).map(
+      ([text, separator]) => text + separator,
+    ),
+  );
+
+  test('a generated xoxb- token embedded in random text never survives', () => {
+    fc.assert(
+      fc.property(before, alnum, fc.string({ maxLength: 30 }), (prefix, body, suffix) => {
+        const token = `xoxb-${body}`;
+        expect(redactSecrets(`${prefix}${token}${suffix}`)).not.toContain(token);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
