@@ -12,7 +12,7 @@ import {
   type Severity,
   type TimelineEntryView,
 } from '../../domain/types';
-import { ActionIds, BlockIds, CallbackIds } from '../ids';
+import { BlockIds, CallbackIds } from '../ids';
 import {
   cutSafely,
   displayText,

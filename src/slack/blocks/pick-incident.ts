@@ -1,7 +1,7 @@
 /** The modal the "Add to incident timeline" shortcut opens when the message is outside an incident channel. */
 
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { ActionIds, BlockIds, CallbackIds } from '../ids';
+import { BlockIds, CallbackIds } from '../ids';
 import { displayText, mrkdwn, plainText, truncate, unescapeEntities } from './format';
 
 /** Slack allows 100 options in a static select. */
