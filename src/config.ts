@@ -70,18 +70,13 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   const oauthNames: EnvironmentName[] = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'];
   if (oauthNames.some(isSet)) {
-    for (const name of oauthNames.filter((n) => !isSet(n))) {
-      problems.push(
-        `${name} is required in OAuth mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together)`,
-      );
-    }
-    if (!isSet('ENCRYPTION_KEY')) {
-      problems.push('ENCRYPTION_KEY is required in OAuth mode to encrypt stored tokens (openssl rand -base64 32)');
-    }
-  } else if (!isSet('SLACK_BOT_TOKEN')) {
+    // Multi-workspace installs need the encrypted installation store, which is not built yet.
     problems.push(
-      'SLACK_BOT_TOKEN is required (xoxb-…), unless OAuth is configured with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET',
+      `${oauthNames.filter(isSet).join(', ')}: OAuth multi-workspace installs are not available in this release; unset them and run one deployment per workspace with SLACK_BOT_TOKEN`,
     );
+  }
+  if (!isSet('SLACK_BOT_TOKEN')) {
+    problems.push("SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from the app's OAuth & Permissions page");
   }
   if (!isSet('SLACK_APP_TOKEN') && !isSet('SLACK_SIGNING_SECRET')) {
     problems.push(
@@ -93,12 +88,9 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
 
 export interface Config {
   readonly slack: {
-    readonly botToken: string | undefined;
+    readonly botToken: string;
     readonly signingSecret: string | undefined;
     readonly appToken: string | undefined;
-    readonly oauth:
-      | { readonly clientId: string; readonly clientSecret: string; readonly stateSecret: string }
-      | undefined;
     readonly apiUrl: string;
   };
   readonly databaseUrl: string | undefined;
@@ -130,16 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const oauth =
-    e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
-      ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET }
-      : undefined;
   return Object.freeze({
     slack: Object.freeze({
-      botToken: e.SLACK_BOT_TOKEN,
+      // Guaranteed by crossVariableProblems.
+      botToken: e.SLACK_BOT_TOKEN!,
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
-      oauth,
       apiUrl: e.SLACK_API_URL,
     }),
     databaseUrl: e.DATABASE_URL,
