@@ -28,6 +28,8 @@ const statements = [
       declared_at timestamptz not null,
       summary text,
       duplicate_of integer,
+      -- When it was resolved or closed without a postmortem; the message log's retention counts from here.
+      closed_at timestamptz,
       updated_at timestamptz not null default now(),
       unique (workspace_id, number)
     )

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -50,7 +51,7 @@ const environmentSchema = z.object({
     .string()
     .trim()
     .default('*/5 * * * *')
-    .refine((v) => /^(\S+\s+){4,5}\S+$/.test(v), { message: 'must be a cron expression such as */5 * * * *' }),
+    .refine((v) => cron.validate(v), { message: 'must be a cron expression such as */5 * * * *' }),
   POSTMORTEM_CHANNEL: optionalText.refine((v) => v === undefined || /^[CG][A-Z0-9]+$/.test(v), {
     message: 'must be a channel ID such as C0123456789 (not a #name)',
   }),

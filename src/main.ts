@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { type Scheduler, startScheduler } from './scheduler';
 import { boltLogLevel, createSlackApp } from './slack/app';
 import { BackgroundWork } from './slack/background';
 import { type SlackDeps, WorkspaceIds } from './slack/deps';
@@ -15,6 +16,7 @@ export interface RunningDebrief {
   url: string;
   database: DatabaseHandle;
   background: BackgroundWork;
+  scheduler: Scheduler;
   /** Finishes in-flight work, closes the listener and the database. */
   stop(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });
     const { app } = createSlackApp({ config, deps, logger, metrics, isHealthy: () => database.ping() });
     const started = await app.start({ port: config.port, host: config.host });
+    const scheduler = startScheduler({ db: database.db, config, logger, clock: deps.clock });
     const port =
       'address' in (started as object) ? (started as { address(): AddressInfo }).address().port : config.port;
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
@@ -62,7 +65,9 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       url: `http://${host}:${port}`,
       database,
       background,
+      scheduler,
       async stop() {
+        await scheduler.stop();
         await app.stop();
         await background.drain();
         if (!options.database) await database.close();

@@ -81,3 +81,18 @@ export async function countLoggedMessages(db: Db, incidentId: number): Promise<n
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Deletes the message logs of incidents closed before `closedBefore`; returns how many messages went. */
+export async function purgeMessageLogs(db: Db, closedBefore: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('message_log')
+    .where('incident_id', 'in', (eb) =>
+      eb
+        .selectFrom('incidents')
+        .select('id')
+        .where('status', '!=', 'investigating')
+        .where('closed_at', '<', closedBefore),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

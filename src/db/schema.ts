@@ -28,6 +28,7 @@ export interface IncidentsTable {
   declared_at: Timestamp;
   summary: string | null;
   duplicate_of: number | null;
+  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   updated_at: DefaultedTimestamp;
 }
 

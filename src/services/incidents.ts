@@ -189,7 +189,11 @@ export async function resolveIncident(
   const summary = redactSecrets(resolution.summary.trim());
   await context.db.transaction().execute(async (trx) => {
     await claimCommandIfFree(trx, context, incident, becomesCommander);
-    await updateIncident(trx, incident.row.id, { status: 'resolved', summary: summary || incident.row.summary });
+    await updateIncident(trx, incident.row.id, {
+      status: 'resolved',
+      summary: summary || incident.row.summary,
+      closed_at: context.now,
+    });
     await setMilestone(trx, {
       incidentId: incident.row.id,
       kind: 'resolved',
@@ -238,6 +242,7 @@ export async function closeWithoutPostmortem(
       status: closure.kind,
       summary: summary || incident.row.summary,
       duplicate_of: original?.id ?? null,
+      closed_at: context.now,
     });
     await recordSystemEntry(trx, context, incident.row.id, closure.kind, text);
     await audit(trx, context, incident.row.id, `incident.${closure.kind}`, { duplicateOf: original?.number });
@@ -260,7 +265,7 @@ export async function reopenIncident(context: ActionContext, incident: IncidentI
       );
     }
     await claimCommandIfFree(trx, context, incident, becomesCommander);
-    await updateIncident(trx, incident.row.id, { status: 'investigating' });
+    await updateIncident(trx, incident.row.id, { status: 'investigating', closed_at: null });
     await trx
       .deleteFrom('milestones')
       .where('incident_id', '=', incident.row.id)

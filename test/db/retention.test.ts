@@ -1,0 +1,55 @@
+import type { DatabaseHandle } from '../../src/db/connect';
+import { listTimeline } from '../../src/db/timeline';
+import { ensureWorkspace } from '../../src/db/workspaces';
+import { captureMessage, logChannelMessage } from '../../src/services/capture';
+import { type ActionContext, declareIncident, incidentInChannel, resolveIncident } from '../../src/services/incidents';
+import { purgeExpiredMessageLogs } from '../../src/services/retention';
+import { databaseKinds, openTestDatabase } from '../support/database';
+
+const RESOLVED_AT = new Date('2026-08-01T12:00:00Z');
+const DAY = 24 * 60 * 60 * 1000;
+
+describe.each(databaseKinds())('message log retention on the %s database', (kind) => {
+  let database: DatabaseHandle;
+  afterAll(async () => database.close());
+
+  test('deletes the words of closed incidents after the retention period, keeping the timeline and open incidents', async () => {
+    database = await openTestDatabase(kind);
+    const workspaceId = await ensureWorkspace(database.db, { teamId: 'TRET' });
+    const context: ActionContext = {
+      db: database.db,
+      workspaceId,
+      actor: { userId: 'UALICE', isGuest: false, isExternal: false },
+      now: RESOLVED_AT,
+    };
+    const scope = { db: database.db, workspaceId };
+    for (const channelId of ['CCLOSED', 'COPEN']) {
+      await declareIncident(context, { title: channelId, severity: 'sev3', isPrivate: false, channelId, here: true });
+      await logChannelMessage(scope, {
+        channelId,
+        ts: '1785585600.000100',
+        threadTs: null,
+        userId: 'UBOB',
+        text: 'the words',
+      });
+    }
+    const closed = await incidentInChannel(context, 'CCLOSED', { example: 'x' });
+    await captureMessage(scope, {
+      incidentId: closed.row.id,
+      source: 'reaction',
+      capturedBy: 'UALICE',
+      message: { channelId: 'CCLOSED', ts: '1785585600.000100', threadTs: null, userId: 'UBOB', text: 'the words' },
+      now: RESOLVED_AT,
+    });
+    await resolveIncident(context, closed, { occurredAt: RESOLVED_AT, summary: '' });
+    const logged = () => database.db.selectFrom('message_log').select('channel_id').orderBy('channel_id').execute();
+
+    expect(await purgeExpiredMessageLogs(database.db, new Date(RESOLVED_AT.getTime() + 89 * DAY), 90)).toBe(0);
+    expect(await logged()).toHaveLength(2);
+    expect(await purgeExpiredMessageLogs(database.db, new Date(RESOLVED_AT.getTime() + 91 * DAY), 90)).toBe(1);
+    expect(await logged()).toEqual([{ channel_id: 'COPEN' }]);
+    expect(await purgeExpiredMessageLogs(database.db, new Date(RESOLVED_AT.getTime() + 92 * DAY), 90)).toBe(0);
+    const timeline = await listTimeline(database.db, closed.row.id);
+    expect(timeline.find((e) => e.source === 'reaction')?.text).toBe('the words');
+  });
+});
