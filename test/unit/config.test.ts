@@ -42,7 +42,6 @@ describe('loadConfig defaults', () => {
     expect(config.slack.botToken).toBe('xoxb-1-minimal');
     expect(config.slack.signingSecret).toBe('signing-minimal');
     expect(config.slack.appToken).toBeUndefined();
-    expect(config.slack.oauth).toBeUndefined();
   });
 
   test('empty values count as unset and take the default', () => {
@@ -114,44 +113,33 @@ describe('loadConfig modes', () => {
     expect(problemsAbout(error, 'SLACK_APP_TOKEN')).toEqual([expect.stringContaining('xapp-')]);
   });
 
-  test('without a bot token or OAuth settings it is refused', () => {
+  test('without a bot token it is refused', () => {
     const error = configError({ SLACK_SIGNING_SECRET: 'sig' });
     expect(error.problems).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is required/)]);
   });
 
-  test('full OAuth settings with an encryption key need no bot token', () => {
-    const config = loadConfig({
-      SLACK_SIGNING_SECRET: 'sig',
-      SLACK_CLIENT_ID: '123.456',
-      SLACK_CLIENT_SECRET: 'client-secret',
-      SLACK_STATE_SECRET: 'state-secret',
-      ENCRYPTION_KEY: KEY_32,
-    });
-    expect(config.slack.oauth).toEqual({
-      clientId: '123.456',
-      clientSecret: 'client-secret',
-      stateSecret: 'state-secret',
-    });
-    expect(config.slack.botToken).toBeUndefined();
-    expect(config.encryptionKey).toBe(KEY_32);
+  test.each([
+    ['partial', { SLACK_CLIENT_ID: '123.456' }, ['SLACK_CLIENT_ID']],
+    [
+      'complete',
+      {
+        SLACK_CLIENT_ID: '123.456',
+        SLACK_CLIENT_SECRET: 'client-secret',
+        SLACK_STATE_SECRET: 'state-secret',
+        ENCRYPTION_KEY: KEY_32,
+      },
+      ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'],
+    ],
+  ])('%s OAuth settings are refused until multi-workspace installs exist', (_label, oauth, named) => {
+    const error = configError({ ...MINIMAL, ...oauth });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/OAuth multi-workspace installs are not available/);
+    expect(error.problems[0]).toContain('SLACK_BOT_TOKEN');
+    for (const name of named) expect(error.problems[0]).toContain(name);
   });
 
-  test('partial OAuth settings name each missing variable', () => {
-    const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', ENCRYPTION_KEY: KEY_32 });
-    expect(problemsAbout(error, 'SLACK_CLIENT_SECRET')).toHaveLength(1);
-    expect(problemsAbout(error, 'SLACK_STATE_SECRET')).toHaveLength(1);
-    expect(problemsAbout(error, 'SLACK_CLIENT_ID')).toHaveLength(0);
-    expect(error.problems).toHaveLength(2);
-  });
-
-  test('OAuth mode requires ENCRYPTION_KEY', () => {
-    const error = configError({
-      SLACK_SIGNING_SECRET: 'sig',
-      SLACK_CLIENT_ID: '123.456',
-      SLACK_CLIENT_SECRET: 'client-secret',
-      SLACK_STATE_SECRET: 'state-secret',
-    });
-    expect(error.problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY is required in OAuth mode/)]);
+  test('a valid ENCRYPTION_KEY is accepted', () => {
+    expect(loadConfig({ ...MINIMAL, ENCRYPTION_KEY: KEY_32 }).encryptionKey).toBe(KEY_32);
   });
 
   test.each([
@@ -220,13 +208,12 @@ describe('loadConfig problems', () => {
     expect(problemsAbout(error, 'SLACK_BOT_TOKEN')[0]).toMatch(/xoxb-/);
   });
 
-  test('OAuth problems are listed alongside per-variable problems', () => {
+  test('the OAuth refusal is listed alongside per-variable problems', () => {
     const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', REMINDER_HOUR: '25' });
     expect(problemsAbout(error, 'REMINDER_HOUR')).toHaveLength(1);
-    expect(problemsAbout(error, 'SLACK_CLIENT_SECRET')).toHaveLength(1);
-    expect(problemsAbout(error, 'SLACK_STATE_SECRET')).toHaveLength(1);
-    expect(problemsAbout(error, 'ENCRYPTION_KEY')).toEqual([expect.stringContaining('required in OAuth mode')]);
-    expect(error.problems).toHaveLength(4);
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toHaveLength(1);
+    expect(error.problems.filter((p) => p.startsWith('SLACK_CLIENT_ID'))).toHaveLength(1);
+    expect(error.problems).toHaveLength(3);
   });
 
   test('a missing bot token and a missing signing secret are both reported', () => {

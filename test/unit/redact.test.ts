@@ -24,7 +24,9 @@ describe('redactSecrets removes credentials', () => {
   });
 
   test('keeps the surrounding words and the kind of thing that was pasted', () => {
-    expect(redactSecrets('db login password=hunter2 and retry')).toBe('db login password=[redacted password] and retry');
+    expect(redactSecrets('db login password=hunter2 and retry')).toBe(
+      'db login password=[redacted password] and retry',
+    );
     expect(redactSecrets('Authorization: Bearer abcdefghijklmnop')).toBe(
       'Authorization: Bearer [redacted bearer token]',
     );
@@ -128,9 +130,9 @@ describe('redactSecrets properties', () => {
   /** Text before a token ends at a word boundary, as a pasted token does (after a space, `=`, a quote…). */
   const before = fc.oneof(
     fc.constant(''),
-    fc.tuple(fc.string({ maxLength: 30 }), fc.constantFrom(' ', '\n', '=', ':', '"', "'", '(', '`', ',')).map(
-      ([text, separator]) => text + separator,
-    ),
+    fc
+      .tuple(fc.string({ maxLength: 30 }), fc.constantFrom(' ', '\n', '=', ':', '"', "'", '(', '`', ','))
+      .map(([text, separator]) => text + separator),
   );
 
   test('a generated xoxb- token embedded in random text never survives', () => {
