@@ -26,7 +26,7 @@ const integer = (min: number, max: number, fallback: number, what: string) =>
     });
 
 const environmentSchema = z.object({
-  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || /^xox[bp]-/.test(v), {
+  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || /^xoxb-/.test(v), {
     message: 'must be a bot token starting with xoxb-',
   }),
   SLACK_SIGNING_SECRET: optionalText,

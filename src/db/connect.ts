@@ -61,12 +61,7 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
     throw error;
   }
   try {
-    const pglite = await PGlite.create(pgdata);
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-    return handle(db, 'embedded', async () => {
-      await db.destroy();
-      await unlock();
-    });
+    return embeddedHandle(await PGlite.create(pgdata), unlock);
   } catch (error) {
     await unlock();
     throw error;
@@ -75,9 +70,17 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
 
 /** An in-memory embedded database, optionally started from a dump of a migrated one (tests, demo). */
 export async function openInMemory(dump?: Blob): Promise<DatabaseHandle> {
-  const pglite = await PGlite.create(dump ? { loadDataDir: dump } : {});
+  return embeddedHandle(await PGlite.create(dump ? { loadDataDir: dump } : {}));
+}
+
+function embeddedHandle(pglite: PGlite, afterClose?: () => Promise<void>): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return handle(db, 'embedded', async () => db.destroy());
+  return handle(db, 'embedded', async () => {
+    await db.destroy();
+    // Kysely only destroys a driver it has started, i.e. after a first query.
+    if (!pglite.closed) await pglite.close();
+    await afterClose?.();
+  });
 }
 
 function handle(db: Db, kind: DatabaseHandle['kind'], close: () => Promise<void>): DatabaseHandle {

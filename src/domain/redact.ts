@@ -1,13 +1,18 @@
-/** Patterns of text that looks like a credential; each match is replaced before anything is stored. */
+/**
+ * Patterns of text that looks like a credential; each match is replaced before anything is stored.
+ * Tokens are matched even when glued to other words (`TOKEN_xoxb-…`); values already redacted are
+ * left alone so that redacting twice changes nothing.
+ */
 const CREDENTIAL_PATTERNS: { name: string; pattern: RegExp }[] = [
   { name: 'private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
-  { name: 'Slack token', pattern: /\bxox[abeoprs]-[A-Za-z0-9-]{8,}/g },
-  { name: 'Slack app token', pattern: /\bxapp-[A-Za-z0-9-]{8,}/g },
-  { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { name: 'bearer token', pattern: /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi },
+  { name: 'Slack token', pattern: /xox[abeoprs]-[A-Za-z0-9-]{8,}/g },
+  { name: 'Slack app token', pattern: /xapp-[A-Za-z0-9-]{8,}/g },
+  { name: 'AWS access key', pattern: /(?:AKIA|ASIA)[0-9A-Z]{16}/g },
+  { name: 'bearer token', pattern: /\b(Bearer)\s+(?!\[redacted )[A-Za-z0-9._~+/=-]{8,}/gi },
   {
     name: 'password',
-    pattern: /\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+    pattern:
+      /\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\s*[=:]\s*)(?!\[redacted )("[^"]*"|'[^']*'|\S+)/gi,
   },
 ];
 

@@ -1,4 +1,5 @@
 import { listTimeline } from '../../src/db/timeline';
+import { viewSubmissionBody } from '../../src/demo/slack-requests';
 import { databaseKinds } from '../support/database';
 import { GENERAL, type Harness, PEOPLE, startHarness } from '../support/harness';
 
@@ -145,12 +146,36 @@ describe.each(databaseKinds())('/incident end to end (%s database)', (kind) => {
     expect(second.answer.text).toMatch(/already has an active incident: #\d+ Payments down/);
   });
 
-  test('a bare /incident start opens the modal before anything else', async () => {
+  test('a bare /incident start opens the modal first; its submission is validated, then declares', async () => {
     const before = h.slack.calls.length;
     const answer = await h.command(PEOPLE.alice.id, GENERAL, 'start');
     expect(answer.status).toBe(200);
     expect(h.slack.calls[before]?.method).toBe('views.open');
-    expect(h.slack.openedViews.at(-1)?.view).toMatchObject({ callback_id: 'incident_start' });
+    const modal = h.slack.openedViews.at(-1)!;
+    expect(modal.view).toMatchObject({ callback_id: 'incident_start' });
+
+    const empty = await h.send(
+      viewSubmissionBody(h.slack, { userId: PEOPLE.alice.id, viewId: modal.viewId, values: { title: '   ' } }),
+    );
+    expect(empty.json).toMatchObject({ response_action: 'errors', errors: { title: expect.stringMatching(/title/) } });
+
+    const submitted = await h.send(
+      viewSubmissionBody(h.slack, {
+        userId: PEOPLE.alice.id,
+        viewId: modal.viewId,
+        values: { title: 'Webhooks delayed', severity: 'sev2', where: 'private' },
+      }),
+    );
+    expect(submitted.status).toBe(200);
+    expect(submitted.json).toBeUndefined();
+    const channelId = h.slack.channelIdByName('inc-20261120-webhooks-delayed');
+    expect(h.slack.channel(channelId!)).toMatchObject({ is_private: true });
+    expect(await incidentRow(channelId!)).toMatchObject({
+      severity: 'sev2',
+      is_private: true,
+      declared_by: PEOPLE.alice.id,
+    });
+    expect(h.slack.ephemeralsTo(PEOPLE.alice.id).at(-1)?.text).toMatch(`is open in <#${channelId}>`);
   });
 
   test('when Slack refuses to create the channel the incident stays recorded and a retry reuses it', async () => {
