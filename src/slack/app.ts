@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import { claimEvent, releaseEvent } from '../db/events';
@@ -49,6 +50,9 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     logger,
     // Bolt resets the logger's level to its own default unless told.
     logLevel: boltLogLevel(config.logLevel),
+    // Bolt's own start-up auth.test crashes the process when Slack is unreachable; identify lazily
+    // on the first request instead, and check the token ourselves (checkBotToken) without dying.
+    tokenVerificationEnabled: false,
     clientOptions: { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS },
   });
   app.use(async ({ body, next }) => {
@@ -100,4 +104,25 @@ function metricsRoute(registry: Registry): CustomRoute {
 /** Bolt's log levels by our configuration names. */
 export function boltLogLevel(level: Config['logLevel']): LogLevel {
   return { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[level];
+}
+
+/** Logs whether Slack accepts the bot token; a wrong token is reported once, clearly, at start-up. */
+export async function checkBotToken(config: Config, logger: Logger): Promise<void> {
+  // One quick attempt: this is a diagnosis, and it must not hold up a shutdown.
+  const client = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: 5_000,
+    retryConfig: { retries: 0 },
+  });
+  try {
+    const identity = await client.auth.test();
+    logger.info(`connected to Slack workspace ${identity.team ?? identity.team_id} as ${identity.user}`);
+  } catch (error) {
+    const slackError = (error as { data?: { error?: string } }).data?.error;
+    logger.error(
+      slackError
+        ? `Slack rejected SLACK_BOT_TOKEN (${slackError}): copy the Bot User OAuth Token from the app's OAuth & Permissions page`
+        : `could not reach Slack at start-up (${(error as Error).message}); requests will be retried as they arrive`,
+    );
+  }
 }
