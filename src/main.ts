@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { type Scheduler, startScheduler } from './scheduler';
-import { boltLogLevel, checkBotToken, createSlackApp } from './slack/app';
+import { boltLogLevel, createSlackApp, identifyBot } from './slack/app';
 import { BackgroundWork } from './slack/background';
 import { type SlackDeps, WorkspaceIds } from './slack/deps';
 import { UserDirectory } from './slack/user-directory';
@@ -54,9 +54,9 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     };
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });
-    const { app } = createSlackApp({ config, deps, logger, metrics, isHealthy: () => database.ping() });
+    const botIdentity = await identifyBot(config, logger);
+    const { app } = createSlackApp({ config, deps, logger, metrics, botIdentity, isHealthy: () => database.ping() });
     const started = await app.start({ port: config.port, host: config.host });
-    background.run('check the bot token', () => checkBotToken(config, logger));
     const scheduler = startScheduler({ db: database.db, config, logger, clock: deps.clock });
     const port =
       'address' in (started as object) ? (started as { address(): AddressInfo }).address().port : config.port;

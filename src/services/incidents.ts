@@ -161,21 +161,7 @@ export async function recordMilestone(
 ) {
   assertMayChange(context.actor);
   await context.db.transaction().execute(async (trx) => {
-    await setMilestone(trx, {
-      incidentId: incident.row.id,
-      kind: milestone,
-      occurredAt,
-      setBy: context.actor.userId,
-      at: context.now,
-    });
-    await recordSystemEntry(
-      trx,
-      context,
-      incident.row.id,
-      `milestone:${milestone}`,
-      `Milestone: ${milestone}`,
-      occurredAt,
-    );
+    await markMilestone(trx, context, incident.row.id, milestone, occurredAt, `Milestone: ${milestone}`);
     await audit(trx, context, incident.row.id, 'milestone.set', { milestone, occurredAt: occurredAt.toISOString() });
   });
 }
@@ -194,20 +180,13 @@ export async function resolveIncident(
       summary: summary || incident.row.summary,
       closed_at: context.now,
     });
-    await setMilestone(trx, {
-      incidentId: incident.row.id,
-      kind: 'resolved',
-      occurredAt: resolution.occurredAt,
-      setBy: context.actor.userId,
-      at: context.now,
-    });
-    await recordSystemEntry(
+    await markMilestone(
       trx,
       context,
       incident.row.id,
-      'milestone:resolved',
-      summary ? `Resolved: ${summary}` : 'Resolved',
+      'resolved',
       resolution.occurredAt,
+      summary ? `Resolved: ${summary}` : 'Resolved',
     );
     await audit(trx, context, incident.row.id, 'incident.resolved', {
       occurredAt: resolution.occurredAt.toISOString(),
@@ -349,6 +328,19 @@ async function claimCommandIfFree(
     at: context.now,
   });
   await recordSystemEntry(db, context, incident.row.id, 'role', `<@${context.actor.userId}> is now commander`);
+}
+
+/** Sets a milestone and marks it in the timeline at the milestone's own time. */
+async function markMilestone(
+  db: Db,
+  context: ActionContext,
+  incidentId: number,
+  kind: MilestoneKind,
+  occurredAt: Date,
+  text: string,
+) {
+  await setMilestone(db, { incidentId, kind, occurredAt, setBy: context.actor.userId, at: context.now });
+  await recordSystemEntry(db, context, incidentId, `milestone:${kind}`, text, occurredAt);
 }
 
 async function recordSystemEntry(

@@ -44,3 +44,20 @@ export async function actionContext(
   ]);
   return { db: deps.db, workspaceId, actor, user: actor, now: deps.clock() };
 }
+
+/** What Bolt's interactive payloads (actions, views, shortcuts) say about where they came from. */
+export interface InteractionBody {
+  team?: { id: string; enterprise_id?: string } | null;
+  enterprise?: { id: string } | null;
+  user: { id: string };
+}
+
+/** The workspace an interaction belongs to. */
+export function interactionWorkspace(body: InteractionBody): WorkspaceRef {
+  return { teamId: body.team?.id ?? '', enterpriseId: body.enterprise?.id ?? body.team?.enterprise_id ?? null };
+}
+
+/** actionContext for the user behind an interaction. */
+export function interactionContext(deps: SlackDeps, client: WebClient, body: InteractionBody) {
+  return actionContext(deps, client, interactionWorkspace(body), body.user.id);
+}

@@ -5,7 +5,7 @@ import { incidentById } from '../../../services/incidents';
 import { listTimeline } from '../../../services/timeline';
 import { confirmDeleteEntryModal, editTimelineEntryModal } from '../../blocks/incident';
 import { parseTimelineMenuValue, parseTimelinePageValue, timelineMessage } from '../../blocks/timeline';
-import type { SlackDeps } from '../../deps';
+import { interactionWorkspace, type SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { ActionIds } from '../../ids';
 
@@ -24,10 +24,7 @@ export function registerTimelineActions(app: App, deps: SlackDeps): void {
     try {
       const value = parseTimelinePageValue(action.value ?? '');
       if (!value) return;
-      const workspaceId = await deps.workspaces.idFor({
-        teamId: body.team?.id ?? '',
-        enterpriseId: body.enterprise?.id ?? null,
-      });
+      const workspaceId = await deps.workspaces.idFor(interactionWorkspace(body));
       const incident = await incidentById({ db: deps.db, workspaceId }, value.incidentId);
       const message = timelineMessage({
         incident: incident.summary,
@@ -49,10 +46,7 @@ export function registerTimelineActions(app: App, deps: SlackDeps): void {
       try {
         const choice = parseTimelineMenuValue(action.selected_option.value);
         if (!choice) return;
-        const workspaceId = await deps.workspaces.idFor({
-          teamId: body.team?.id ?? '',
-          enterpriseId: body.enterprise?.id ?? null,
-        });
+        const workspaceId = await deps.workspaces.idFor(interactionWorkspace(body));
         const incidentId = await findIncidentIdOfEntry(deps.db, workspaceId, choice.entryId);
         const entry = incidentId && (await findTimelineEntryView(deps.db, incidentId, choice.entryId));
         if (!incidentId || !entry) {

@@ -6,7 +6,7 @@ import { readOnlyReason } from '../../../domain/permissions';
 import { formatEcho } from '../../../domain/when';
 import { captureMessage } from '../../../services/capture';
 import { pickIncidentModal } from '../../blocks/pick-incident';
-import type { SlackDeps } from '../../deps';
+import { interactionWorkspace, type SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { toSlackMessage } from '../../fetch-message';
 import { CallbackIds } from '../../ids';
@@ -29,7 +29,7 @@ export function registerAddToTimelineShortcut(app: App, deps: SlackDeps): void {
     { callback_id: CallbackIds.addToTimeline, type: 'message_action' },
     async ({ shortcut, ack, client, respond }) => {
       await ack();
-      const workspace = { teamId: shortcut.team?.id ?? '', enterpriseId: shortcut.team?.enterprise_id ?? null };
+      const workspace = interactionWorkspace(shortcut);
       try {
         const message = toSlackMessage(shortcut.channel.id, shortcut.message);
         if (!message) throw new Error('shortcut payload carried no message');

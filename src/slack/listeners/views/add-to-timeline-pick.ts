@@ -4,7 +4,7 @@ import { readOnlyReason } from '../../../domain/permissions';
 import { formatEcho } from '../../../domain/when';
 import { captureMessage } from '../../../services/capture';
 import { incidentById } from '../../../services/incidents';
-import { actionContext, type SlackDeps } from '../../deps';
+import { interactionContext, type SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { BlockIds, CallbackIds } from '../../ids';
 import { isChannelMember } from '../../membership';
@@ -32,12 +32,7 @@ export function registerAddToTimelinePickView(app: App, deps: SlackDeps): void {
       return;
     }
     try {
-      const context = await actionContext(
-        deps,
-        client,
-        { teamId: body.team?.id ?? '', enterpriseId: body.enterprise?.id ?? null },
-        body.user.id,
-      );
+      const context = await interactionContext(deps, client, body);
       const refusal = readOnlyReason(context.actor);
       const incident = await incidentById(context, incidentId);
       const hidden =

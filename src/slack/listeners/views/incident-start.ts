@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../../domain/types';
 import { declareIncident } from '../../../services/incidents';
 import { START_WHERE } from '../../blocks/incident';
-import { actionContext, type SlackDeps } from '../../deps';
+import { interactionContext, type SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { BlockIds, CallbackIds } from '../../ids';
 import { notifyUser } from '../../notify';
@@ -39,12 +39,7 @@ export function registerIncidentStartView(app: App, deps: SlackDeps): void {
     const channelId = origin.success ? origin.data.channelId : null;
     const userId = body.user.id;
     try {
-      const context = await actionContext(
-        deps,
-        client,
-        { teamId: body.team?.id ?? '', enterpriseId: body.enterprise?.id ?? null },
-        userId,
-      );
+      const context = await interactionContext(deps, client, body);
       const here = form.data.where === 'here';
       if (here && !channelId) {
         await ack({

@@ -4,7 +4,7 @@ import { parseWhen } from '../../../domain/when';
 import { incidentById } from '../../../services/incidents';
 import { correctEntry, deleteEntry } from '../../../services/timeline';
 import { escapeMrkdwn } from '../../blocks/format';
-import { actionContext, type SlackDeps } from '../../deps';
+import { interactionContext, type SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { BlockIds, CallbackIds } from '../../ids';
 import { notifyUser } from '../../notify';
@@ -49,12 +49,7 @@ export function registerTimelineEntryViews(app: App, deps: SlackDeps): void {
       return;
     }
     try {
-      const context = await actionContext(
-        deps,
-        client,
-        { teamId: body.team?.id ?? '', enterpriseId: body.enterprise?.id ?? null },
-        body.user.id,
-      );
+      const context = await interactionContext(deps, client, body);
       const when = parseWhen(form.data.when, { now: context.now, timeZone: context.user.timeZone, direction: 'past' });
       if (!when.ok) {
         await ack({ response_action: 'errors', errors: { [BlockIds.when]: when.message } });
@@ -81,12 +76,7 @@ export function registerTimelineEntryViews(app: App, deps: SlackDeps): void {
     if (!metadata.success) return;
     const target = { userId: body.user.id, channelId: metadata.data.channelId };
     try {
-      const context = await actionContext(
-        deps,
-        client,
-        { teamId: body.team?.id ?? '', enterpriseId: body.enterprise?.id ?? null },
-        body.user.id,
-      );
+      const context = await interactionContext(deps, client, body);
       const incident = await incidentById(context, metadata.data.incidentId);
       await deleteEntry(context, incident, metadata.data.entryId);
     } catch (error) {
