@@ -29,3 +29,8 @@ export function redactSecrets(text: string): string {
   }
   return redacted;
 }
+
+/** Text as Debrief stores it: credentials redacted, and NUL characters, which Postgres text cannot hold, removed. */
+export function storableText(text: string): string {
+  return redactSecrets(text.replaceAll('\u0000', ''));
+}

@@ -10,7 +10,7 @@ import {
   restoreTimelineEntry,
   reviseTimelineEntry,
 } from '../db/timeline';
-import { redactSecrets } from '../domain/redact';
+import { storableText } from '../domain/redact';
 
 /** A Slack message as Debrief keeps it. */
 export interface SlackMessage {
@@ -41,7 +41,7 @@ export async function logChannelMessage(scope: Scope, message: SlackMessage): Pr
     ts: message.ts,
     threadTs: message.threadTs,
     userId: message.userId,
-    text: redactSecrets(message.text),
+    text: storableText(message.text),
     postedAt: tsToDate(message.ts),
   });
   return incident;
@@ -76,7 +76,7 @@ export async function captureMessage(
     incident_id: capture.incidentId,
     source: capture.source,
     author_id: capture.capturedBy,
-    text: redactSecrets(message.text),
+    text: storableText(message.text),
     occurred_at: tsToDate(message.ts),
     recorded_at: capture.now,
     message_channel_id: message.channelId,
@@ -119,7 +119,7 @@ export async function followMessageEdit(
   scope: Scope,
   edit: { channelId: string; ts: string; text: string; editedBy: string; at: Date },
 ): Promise<number> {
-  const text = redactSecrets(edit.text);
+  const text = storableText(edit.text);
   await editLoggedMessage(scope.db, scope.workspaceId, edit.channelId, edit.ts, text, edit.at);
   let followed = 0;
   for (const entry of await findEntriesForMessage(scope.db, scope.workspaceId, edit.channelId, edit.ts)) {

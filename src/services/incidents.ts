@@ -16,7 +16,7 @@ import type { IncidentRow } from '../db/schema';
 import { insertTimelineEntry } from '../db/timeline';
 import { allocateIncidentNumber } from '../db/workspaces';
 import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
-import { redactSecrets } from '../domain/redact';
+import { storableText } from '../domain/redact';
 import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
 import { NotInIncidentChannelError, PermissionDeniedError, UserFacingError } from './errors';
 
@@ -84,7 +84,7 @@ export async function declareIncident(
   input: DeclareInput,
 ): Promise<{ incident: IncidentRow; retried: boolean }> {
   assertMayChange(context.actor);
-  const title = redactSecrets(input.title.trim());
+  const title = storableText(input.title.trim());
   if (!input.here) {
     const pending = await findIncidentAwaitingChannel(context.db, context.workspaceId, context.actor.userId, title);
     if (pending) return { incident: pending, retried: true };
@@ -142,7 +142,7 @@ export async function addTimelineNote(
     incident_id: incident.row.id,
     source: 'command',
     author_id: context.actor.userId,
-    text: redactSecrets(note.text),
+    text: storableText(note.text),
     occurred_at: note.occurredAt,
     recorded_at: context.now,
     message_channel_id: null,
@@ -172,7 +172,7 @@ export async function resolveIncident(
   resolution: { occurredAt: Date; summary: string },
 ) {
   const becomesCommander = requireAuthority(context, incident);
-  const summary = redactSecrets(resolution.summary.trim());
+  const summary = storableText(resolution.summary.trim());
   await context.db.transaction().execute(async (trx) => {
     await claimCommandIfFree(trx, context, incident, becomesCommander);
     await updateIncident(trx, incident.row.id, {
@@ -201,7 +201,7 @@ export async function closeWithoutPostmortem(
   closure: { kind: 'false_alarm'; summary: string } | { kind: 'duplicate'; duplicateOf: number; summary: string },
 ) {
   const becomesCommander = requireAuthority(context, incident);
-  const summary = redactSecrets(closure.summary.trim());
+  const summary = storableText(closure.summary.trim());
   let original: IncidentRow | undefined;
   if (closure.kind === 'duplicate') {
     original = await findIncidentByNumber(context.db, context.workspaceId, closure.duplicateOf);
@@ -293,7 +293,7 @@ export async function assignRole(context: ActionContext, incident: IncidentInCha
 
 export async function postStatusUpdate(context: ActionContext, incident: IncidentInChannel, text: string) {
   assertMayChange(context.actor);
-  const status = redactSecrets(text.trim());
+  const status = storableText(text.trim());
   await context.db.transaction().execute(async (trx) => {
     await recordSystemEntry(trx, context, incident.row.id, 'status', `Status update: ${status}`);
     await audit(trx, context, incident.row.id, 'incident.status', {});

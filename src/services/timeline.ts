@@ -9,7 +9,7 @@ import {
   toView,
 } from '../db/timeline';
 import { canCorrectEntry } from '../domain/permissions';
-import { redactSecrets } from '../domain/redact';
+import { storableText } from '../domain/redact';
 import type { TimelineEntryView } from '../domain/types';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from './errors';
 import type { ActionContext, IncidentInChannel } from './incidents';
@@ -36,7 +36,7 @@ export async function correctEntry(
   const revised = await reviseTimelineEntry(context.db, {
     entryId: correction.entryId,
     expectedVersion: correction.expectedVersion,
-    text: redactSecrets(correction.text),
+    text: storableText(correction.text),
     occurredAt: correction.occurredAt,
     change: 'edited',
     changedBy: context.actor.userId,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { redactSecrets } from '../../src/domain/redact';
+import { redactSecrets, storableText } from '../../src/domain/redact';
 
 const PRIVATE_KEY = [
   '-----BEGIN RSA PRIVATE KEY-----',
@@ -143,5 +143,11 @@ describe('redactSecrets properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('storableText', () => {
+  test('removes NUL characters, which Postgres text cannot hold, and redacts', () => {
+    expect(storableText('rolled\u0000 back xoxb-1234567890-abc')).toBe('rolled back [redacted Slack token]');
   });
 });
