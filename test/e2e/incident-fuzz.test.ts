@@ -41,6 +41,7 @@ const commandText = fc
         '🔥🔥🔥',
         '-- --here',
         '&lt;script&gt;',
+        'NUL \u0000 byte',
       ),
       fc.string({ minLength: 3000, maxLength: 6000 }),
     ),
@@ -57,6 +58,21 @@ describe('any /incident text gets a helpful answer through the real app', () => 
     h.slack.joinChannel(incidentChannel, PEOPLE.bob.id);
   });
   afterAll(async () => h.stop());
+
+  test('a NUL character (which Postgres text cannot hold) is dropped, not a failure', async () => {
+    const { answer } = await h.command(
+      PEOPLE.bob.id,
+      incidentChannel,
+      'timeline 2026-11-20T09:00:00Z db\u0000 restarted',
+    );
+    expect(answer.text).toMatch(/Added to the timeline/);
+    const stored = await h.database.db
+      .selectFrom('timeline_entries')
+      .select('text')
+      .where('text', '=', 'db restarted')
+      .execute();
+    expect(stored).toHaveLength(1);
+  });
 
   test('never a 500, never silence', async () => {
     await fc.assert(
