@@ -2,7 +2,7 @@ import type { Logger } from '@slack/bolt';
 import cron from 'node-cron';
 import type { Config } from './config';
 import type { Db } from './db/connect';
-import { purgeExpiredMessageLogs } from './services/retention';
+import { forgetOldEventIds, purgeExpiredMessageLogs } from './services/retention';
 
 export interface Scheduler {
   /** Runs one sweep now (the CLI and tests); the cron job calls the same. */

@@ -15,3 +15,9 @@ export async function claimEvent(db: Db, eventId: string, teamId: string): Promi
 export async function releaseEvent(db: Db, eventId: string): Promise<void> {
   await db.deleteFrom('processed_events').where('event_id', '=', eventId).execute();
 }
+
+/** Forgets event ids processed before `cutoff`; Slack stops retrying an event within the hour. */
+export async function forgetEventsBefore(db: Db, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('processed_events').where('processed_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

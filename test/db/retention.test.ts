@@ -1,9 +1,10 @@
 import type { DatabaseHandle } from '../../src/db/connect';
+import { claimEvent } from '../../src/db/events';
 import { listTimeline } from '../../src/db/timeline';
 import { ensureWorkspace } from '../../src/db/workspaces';
 import { captureMessage, logChannelMessage } from '../../src/services/capture';
 import { type ActionContext, declareIncident, incidentInChannel, resolveIncident } from '../../src/services/incidents';
-import { purgeExpiredMessageLogs } from '../../src/services/retention';
+import { forgetOldEventIds, purgeExpiredMessageLogs } from '../../src/services/retention';
 import { databaseKinds, openTestDatabase } from '../support/database';
 
 const RESOLVED_AT = new Date('2026-08-01T12:00:00Z');
@@ -11,10 +12,12 @@ const DAY = 24 * 60 * 60 * 1000;
 
 describe.each(databaseKinds())('message log retention on the %s database', (kind) => {
   let database: DatabaseHandle;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+  });
   afterAll(async () => database.close());
 
   test('deletes the words of closed incidents after the retention period, keeping the timeline and open incidents', async () => {
-    database = await openTestDatabase(kind);
     const workspaceId = await ensureWorkspace(database.db, { teamId: 'TRET' });
     const context: ActionContext = {
       db: database.db,
@@ -51,5 +54,14 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
     expect(await purgeExpiredMessageLogs(database.db, new Date(RESOLVED_AT.getTime() + 92 * DAY), 90)).toBe(0);
     const timeline = await listTimeline(database.db, closed.row.id);
     expect(timeline.find((e) => e.source === 'reaction')?.text).toBe('the words');
+  });
+
+  test('forgets processed Slack event ids after a day, not before', async () => {
+    expect(await claimEvent(database.db, 'EvRETENTION', 'TRET')).toBe(true);
+    const claimedAt = new Date();
+    expect(await forgetOldEventIds(database.db, new Date(claimedAt.getTime() + 23 * 60 * 60 * 1000))).toBe(0);
+    expect(await claimEvent(database.db, 'EvRETENTION', 'TRET')).toBe(false);
+    expect(await forgetOldEventIds(database.db, new Date(claimedAt.getTime() + 25 * 60 * 60 * 1000))).toBe(1);
+    expect(await claimEvent(database.db, 'EvRETENTION', 'TRET')).toBe(true);
   });
 });
