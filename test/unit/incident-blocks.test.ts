@@ -9,7 +9,6 @@ import type {
   StaticSelect,
 } from '@slack/types';
 import fc from 'fast-check';
-import type { IncidentSummary, TimelineEntryView } from '../../src/domain/types';
 import {
   displayText,
   escapeMrkdwn,
@@ -30,36 +29,19 @@ import {
 } from '../../src/slack/blocks/incident';
 import { MAX_SELECT_OPTIONS, pickIncidentModal } from '../../src/slack/blocks/pick-incident';
 import { BlockIds, CallbackIds } from '../../src/slack/ids';
+import { incidentSummary, timelineEntry } from '../support/fixtures';
 
 const AT = new Date('2026-11-20T14:05:00Z');
 
-const incident: IncidentSummary = {
-  id: 42,
-  number: 7,
-  title: 'Checkout returns 500s',
-  severity: 'sev2',
-  status: 'investigating',
-  channelId: 'C0INC',
-  isPrivate: false,
-  declaredBy: 'U1',
-  declaredAt: AT,
-  roles: { commander: 'UCMD' },
-  milestones: {},
-};
+const incident = incidentSummary({ declaredAt: AT });
 
-const entry: TimelineEntryView = {
-  id: 5,
+const entry = timelineEntry(5, {
   source: 'reaction',
-  kind: 'note',
-  authorId: 'UAUTHOR',
   text: 'rolled back &amp; paged <@U2|bob>',
   occurredAt: new Date('2026-11-20T09:05:00Z'),
   recordedAt: new Date('2026-11-20T09:06:00Z'),
   message: { channelId: 'C0INC', ts: '1795165500.000100', authorId: 'UAUTHOR' },
-  erasedInSlack: false,
-  editCount: 0,
-  version: 1,
-};
+});
 
 function allText(blocks: unknown): string {
   return JSON.stringify(blocks);

@@ -1,43 +1,21 @@
-import { type Actor, canCorrectEntry, incidentAuthority, readOnlyReason } from '../../src/domain/permissions';
+import { canCorrectEntry, incidentAuthority, readOnlyReason } from '../../src/domain/permissions';
 import type { IncidentSummary, Role, TimelineEntryView, TimelineSource } from '../../src/domain/types';
+import { external, guest, incidentSummary, member, timelineEntry } from '../support/fixtures';
 
 const DECLARED = new Date('2026-11-20T10:00:00Z');
 
 function incident(roles: Partial<Record<Role, string>> = {}): IncidentSummary {
-  return {
-    id: 1,
-    number: 42,
-    title: 'Checkout returns 500s',
-    severity: 'sev2',
-    status: 'investigating',
-    channelId: 'C0INCIDENT',
-    isPrivate: false,
-    declaredBy: 'UDECLARER',
-    declaredAt: DECLARED,
-    roles,
-    milestones: { started: DECLARED },
-  };
+  return incidentSummary({ number: 42, roles, milestones: { started: DECLARED } });
 }
 
 function entry(authorId: string, source: TimelineSource = 'command'): TimelineEntryView {
-  return {
-    id: 7,
+  return timelineEntry(7, {
     source,
     kind: source === 'system' ? 'severity_changed' : 'note',
     authorId,
-    text: 'rolled back the deploy',
-    occurredAt: DECLARED,
-    recordedAt: DECLARED,
-    message: source === 'reaction' ? { channelId: 'C0INCIDENT', ts: '1763632800.000100', authorId } : null,
-    erasedInSlack: false,
-    editCount: 0,
-    version: 1,
-  };
+    message: source === 'reaction' ? { channelId: 'C0INC', ts: '1763632800.000100', authorId } : null,
+  });
 }
-
-const member = (userId: string): Actor => ({ userId, isGuest: false, isExternal: false });
-const guest = (userId: string): Actor => ({ userId, isGuest: true, isExternal: false });
-const external = (userId: string): Actor => ({ userId, isGuest: false, isExternal: true });
 
 const GUEST_MESSAGE = /^Guests can read the incident but not change it/;
 const EXTERNAL_MESSAGE = /^People from another organisation can read the incident but not change it/;

@@ -1,6 +1,6 @@
 import type { KnownBlock, Overflow, SectionBlock } from '@slack/types';
 import fc from 'fast-check';
-import type { IncidentSummary, TimelineEntryView, TimelineSource } from '../../src/domain/types';
+import type { TimelineEntryView, TimelineSource } from '../../src/domain/types';
 import {
   EMPTY_TIMELINE_TEXT,
   paginateTimeline,
@@ -11,40 +11,20 @@ import {
   timelineMessage,
 } from '../../src/slack/blocks/timeline';
 import { ActionIds } from '../../src/slack/ids';
+import { incidentSummary, timelineEntry } from '../support/fixtures';
 
 const T0 = Date.parse('2026-11-20T09:00:00Z');
 /** Slack's usual figure for the block text of one message (it fails at about 13k). */
 const SLACK_BLOCK_TEXT_LIMIT = 12_000;
 
-const incident: IncidentSummary = {
-  id: 42,
-  number: 7,
-  title: 'Checkout returns 500s',
-  severity: 'sev2',
-  status: 'investigating',
-  channelId: 'C1',
-  isPrivate: false,
-  declaredBy: 'U1',
-  declaredAt: new Date(T0),
-  roles: { commander: 'UCMD' },
-  milestones: {},
-};
+const incident = incidentSummary({ channelId: 'C1', declaredAt: new Date(T0) });
 
 function entry(id: number, overrides: Partial<TimelineEntryView> = {}): TimelineEntryView {
-  return {
-    id,
-    source: 'command',
-    kind: 'note',
-    authorId: 'UAUTHOR',
-    text: `entry ${id}`,
+  return timelineEntry(id, {
     occurredAt: new Date(T0 + id * 60_000),
     recordedAt: new Date(T0 + id * 60_000),
-    message: null,
-    erasedInSlack: false,
-    editCount: 0,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 /** Every string a text object carries, wherever it sits in the blocks. */
