@@ -106,6 +106,23 @@ export interface AuditLogTable {
   at: DefaultedTimestamp;
 }
 
+/** OAuth mode: one installation of the app per workspace (or Grid organisation); the installation is encrypted. */
+export interface SlackInstallationsTable {
+  id: Generated<number>;
+  team_id: string | null;
+  enterprise_id: string | null;
+  is_enterprise_install: boolean;
+  bot_user_id: string | null;
+  bot_id: string | null;
+  /** Comma-separated, as Slack writes scopes. */
+  bot_scopes: string;
+  /** The installation as JSON, encrypted: `v1:<iv>:<tag>:<ciphertext>`. */
+  installation_encrypted: string;
+  installed_by: string | null;
+  installed_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   incidents: IncidentsTable;
@@ -116,6 +133,7 @@ export interface Database {
   message_log: MessageLogTable;
   processed_events: ProcessedEventsTable;
   audit_log: AuditLogTable;
+  slack_installations: SlackInstallationsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -127,3 +145,4 @@ export type TimelineEntryRevisionRow = Selectable<TimelineEntryRevisionsTable>;
 export type MessageLogRow = Selectable<MessageLogTable>;
 export type MilestoneRow = Selectable<MilestonesTable>;
 export type IncidentRoleRow = Selectable<IncidentRolesTable>;
+export type SlackInstallationRow = Selectable<SlackInstallationsTable>;
