@@ -154,7 +154,11 @@ export type EventSpec =
       username?: string;
     }
   | { kind: 'reaction_added' | 'reaction_removed'; channelId: string; ts: string; userId: string; reaction: string }
-  | { kind: 'app_home_opened'; userId: string; tab?: 'home' | 'messages' };
+  | { kind: 'app_home_opened'; userId: string; tab?: 'home' | 'messages' }
+  /** The workspace uninstalled the app: Slack revokes the tokens oauth.v2.access handed out, then tells the app. */
+  | { kind: 'app_uninstalled' }
+  /** Tokens were revoked (the bot's, unless `userIds` names people whose user tokens went instead). */
+  | { kind: 'tokens_revoked'; userIds?: string[] };
 
 export interface EventOptions {
   eventId?: string;
@@ -268,6 +272,20 @@ function appHomeOpenedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind
   };
 }
 
+function appUninstalledEvent(slack: SlackStandIn): JsonObject {
+  slack.revokeIssuedTokens();
+  return { type: 'app_uninstalled', event_ts: slack.newTs() };
+}
+
+function tokensRevokedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind: 'tokens_revoked' }>): JsonObject {
+  if (spec.userIds === undefined) slack.revokeIssuedTokens();
+  return {
+    type: 'tokens_revoked',
+    tokens: spec.userIds === undefined ? { oauth: [], bot: [slack.botUserId] } : { oauth: spec.userIds, bot: [] },
+    event_ts: slack.newTs(),
+  };
+}
+
 function buildEvent(slack: SlackStandIn, spec: EventSpec): JsonObject {
   switch (spec.kind) {
     case 'message':
@@ -283,6 +301,10 @@ function buildEvent(slack: SlackStandIn, spec: EventSpec): JsonObject {
       return reactionEvent(slack, spec);
     case 'app_home_opened':
       return appHomeOpenedEvent(slack, spec);
+    case 'app_uninstalled':
+      return appUninstalledEvent(slack);
+    case 'tokens_revoked':
+      return tokensRevokedEvent(slack, spec);
   }
 }
 

@@ -3,7 +3,8 @@
  * `@slack/web-api` WebClient (pointed here with `slackApiUrl`) talks to it exactly as it would
  * talk to Slack: form-encoded or JSON bodies, `ok:false` answers with Slack's error codes,
  * HTTP 429 with `Retry-After`, Block Kit limits answered with `invalid_blocks`, trigger ids that
- * expire after 3 s, response URLs that take 5 messages in 30 minutes, and the files.uploadV2 flow.
+ * expire after 3 s, response URLs that take 5 messages in 30 minutes, the files.uploadV2 flow, and
+ * the OAuth v2 code exchange (oauth.v2.access) whose bot tokens then authenticate like the seeded one.
  *
  * It is not a mock of Debrief's functions: it keeps a small workspace (users, channels, messages,
  * views, files) that the API reads and changes, and records every call for assertions.
@@ -38,6 +39,9 @@ export interface SlackStandInOptions {
   enterpriseId?: string;
   /** The (deprecated) verification token Slack still puts in request payloads. */
   verificationToken?: string;
+  /** The app's OAuth credentials; without them oauth.v2.access answers `invalid_client_id`. */
+  clientId?: string;
+  clientSecret?: string;
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -84,8 +88,13 @@ export interface SeedMessage {
 
 export interface RecordedCall {
   method: string;
-  /** Parsed arguments, token removed. */
+  /** Parsed arguments, token (and an OAuth client secret) removed. */
   args: JsonObject;
+  /**
+   * Which token the call was made with, never the token itself: `bot token` for the seeded one,
+   * `oauth #<n>` for the n-th oauth.v2.access handed out (see credentialOf); absent without a known token.
+   */
+  credential?: string;
   at: Date;
   status: number;
   response: JsonObject;
@@ -167,6 +176,18 @@ export interface ResponseUrlContext {
   /** The message an interaction came from, for `replace_original` / `delete_original`. */
   messageTs?: string;
   ephemeral?: boolean;
+}
+
+/** What a person approved on Slack's authorize page; issueOAuthCode turns it into a code for oauth.v2.access. */
+export interface OAuthCodeRequest {
+  /** The workspace installing the app: the stand-in's own (the default; it simulates one workspace). */
+  teamId?: string;
+  /** The person who approved the installation. */
+  userId: string;
+  /** The bot scopes granted. */
+  scopes: readonly string[];
+  /** The redirect_uri of the authorize request, if it named one: oauth.v2.access must then send the same. */
+  redirectUri?: string;
 }
 
 /** Pseudo-method names for failNext/delayNext on the non-API endpoints. */
@@ -287,6 +308,25 @@ interface Config {
   botName: string;
   enterpriseId?: string;
   verificationToken: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+interface OAuthCodeRecord {
+  userId: string;
+  scopes: string[];
+  redirectUri?: string;
+  issuedAt: number;
+  used: boolean;
+}
+
+/** A bot token handed out by oauth.v2.access. */
+interface IssuedTokenRecord {
+  /** `oauth #<n>`, what recordings show instead of the token. */
+  label: string;
+  installerId: string;
+  scopes: string[];
+  revoked: boolean;
 }
 
 interface UserRecord {
@@ -382,6 +422,8 @@ class Workspace {
   readonly triggers = new Map<string, TriggerRecord>();
   readonly responseUrls = new Map<string, ResponseUrlRecord>();
   readonly files = new Map<string, FileRecord>();
+  readonly oauthCodes = new Map<string, OAuthCodeRecord>();
+  readonly issuedTokens = new Map<string, IssuedTokenRecord>();
   readonly ephemerals: StoredEphemeral[] = [];
   readonly openedViews: RecordedView[] = [];
   readonly publishedHomes: RecordedView[] = [];
@@ -594,7 +636,7 @@ class Workspace {
     return trigger;
   }
 
-  private teamNumber(): string {
+  teamNumber(): string {
     return String(Number.parseInt(this.config.teamId.replace(/\W/g, '').slice(1), 36) || 1);
   }
 }
@@ -1368,8 +1410,86 @@ const METHODS: Record<string, MethodSpec> = {
   'files.upload': method(z.object({}).passthrough(), () => fail('method_deprecated')),
 };
 
+// ─── OAuth ───────────────────────────────────────────────────────────────────
+
+const OAUTH_V2_ACCESS = 'oauth.v2.access';
+/** Slack's codes are good for ten minutes, once. */
+const OAUTH_CODE_TTL_MS = 10 * 60 * 1000;
+
+/** The app's credentials: HTTP Basic auth (what Slack recommends) or client_id / client_secret fields. */
+function clientCredentials(request: IncomingMessage, args: JsonObject): { id?: string; secret?: string } {
+  const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  }
+  return {
+    ...(typeof args.client_id === 'string' && { id: args.client_id }),
+    ...(typeof args.client_secret === 'string' && { secret: args.client_secret }),
+  };
+}
+
+/** OAuth 2 form-encodes the client id and secret before Basic auth; a malformed escape is kept as is. */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** A bot token in Slack's shape: xoxb-<digits>-<digits>-<24 letters and digits>. */
+function newBotToken(ws: Workspace): string {
+  const digits = () =>
+    String(Number.parseInt(randomHex(5), 16))
+      .padStart(12, '0')
+      .slice(0, 12);
+  const secret = randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 24)
+    .padEnd(24, 'x');
+  return `xoxb-${ws.teamNumber()}${digits()}-${digits()}-${secret}`;
+}
+
+/**
+ * oauth.v2.access: exchanges a code from issueOAuthCode for a bot token, answering as Slack does for a
+ * bot-only install (no user scopes, so authed_user carries only the installer's id). Only the
+ * authorization_code grant: the stand-in has no token rotation.
+ */
+function oauthV2Access(ws: Workspace, client: { id?: string; secret?: string }, args: JsonObject): JsonObject {
+  const { config } = ws;
+  if (config.clientId === undefined || client.id !== config.clientId) fail('invalid_client_id');
+  if (client.secret !== config.clientSecret) fail('bad_client_secret');
+  if (args.grant_type !== undefined && args.grant_type !== 'authorization_code') fail('invalid_grant_type');
+  const code = typeof args.code === 'string' ? ws.oauthCodes.get(args.code) : undefined;
+  if (!code || code.used || ws.now() - code.issuedAt > OAUTH_CODE_TTL_MS) fail('invalid_code');
+  const redirectUri = typeof args.redirect_uri === 'string' && args.redirect_uri !== '' ? args.redirect_uri : undefined;
+  if (code.redirectUri !== undefined && redirectUri !== code.redirectUri) fail('bad_redirect_uri');
+  code.used = true;
+  const token = newBotToken(ws);
+  ws.issuedTokens.set(token, {
+    label: `oauth #${ws.issuedTokens.size + 1}`,
+    installerId: code.userId,
+    scopes: code.scopes,
+    revoked: false,
+  });
+  return {
+    app_id: config.appId,
+    authed_user: { id: code.userId },
+    scope: code.scopes.join(','),
+    token_type: 'bot',
+    access_token: token,
+    bot_user_id: config.botUserId,
+    team: { id: config.teamId, name: config.teamName },
+    enterprise: config.enterpriseId === undefined ? null : { id: config.enterpriseId, name: 'Enterprise' },
+    is_enterprise_install: false,
+  };
+}
+
 /** Methods the stand-in implements. */
-export const SUPPORTED_METHODS: readonly string[] = Object.keys(METHODS);
+export const SUPPORTED_METHODS: readonly string[] = [...Object.keys(METHODS), OAUTH_V2_ACCESS];
 
 // ─── HTTP plumbing ───────────────────────────────────────────────────────────
 
@@ -1480,6 +1600,7 @@ export class SlackStandIn {
   private readonly port: number;
   private server?: Server;
   private base?: string;
+  private oauthCodeCount = 0;
   /** Bugs in the stand-in itself (answered 500); a test can assert there were none. */
   readonly internalErrors: unknown[] = [];
 
@@ -1497,6 +1618,8 @@ export class SlackStandIn {
         botName: options.botName ?? 'debrief',
         ...(options.enterpriseId !== undefined && { enterpriseId: options.enterpriseId }),
         verificationToken: options.verificationToken ?? 'verificationtoken00000000',
+        ...(options.clientId !== undefined && { clientId: options.clientId }),
+        ...(options.clientSecret !== undefined && { clientSecret: options.clientSecret }),
       },
       options.now ?? Date.now,
     );
@@ -1573,6 +1696,10 @@ export class SlackStandIn {
   }
   get verificationToken(): string {
     return this.ws.config.verificationToken;
+  }
+  /** The authorize page a browser is sent to (`/oauth/v2/authorize` beside `/api/`, as on slack.com). */
+  get authorizeUrl(): string {
+    return `${this.baseUrl}oauth/v2/authorize`;
   }
 
   // seeding
@@ -1723,6 +1850,46 @@ export class SlackStandIn {
     return this.ws.issueTrigger(context);
   }
 
+  /**
+   * What Slack does when a person approves the app on its authorize page: a code for oauth.v2.access,
+   * good once within 10 minutes. The redirect carrying it to the app is the caller's to send.
+   */
+  issueOAuthCode(request: OAuthCodeRequest): string {
+    if (request.teamId !== undefined && request.teamId !== this.ws.config.teamId) {
+      throw new Error(`the stand-in simulates one workspace, ${this.ws.config.teamId}, not ${request.teamId}`);
+    }
+    if (!this.ws.users.has(request.userId)) throw new Error(`unknown user ${request.userId}`);
+    const code = `${this.ws.teamNumber()}.${this.ws.nowSeconds()}${String(this.oauthCodeCount++).padStart(3, '0')}.${randomHex(32)}`;
+    this.ws.oauthCodes.set(code, {
+      userId: request.userId,
+      scopes: [...request.scopes],
+      ...(request.redirectUri !== undefined && { redirectUri: request.redirectUri }),
+      issuedAt: this.ws.now(),
+      used: false,
+    });
+    return code;
+  }
+
+  /** Bot tokens handed out by oauth.v2.access and not revoked, newest last. */
+  get issuedBotTokens(): string[] {
+    return [...this.ws.issuedTokens].filter(([, record]) => !record.revoked).map(([token]) => token);
+  }
+
+  /** How recordings name a token: `bot token` (the seeded one), `oauth #<n>`, or undefined for an unknown one. */
+  credentialOf(token: string | undefined): string | undefined {
+    if (token === undefined || token === '') return undefined;
+    if (token === this.ws.config.botToken) return 'bot token';
+    return this.ws.issuedTokens.get(token)?.label;
+  }
+
+  /**
+   * Revokes every token oauth.v2.access handed out, as uninstalling the app does (calls with them
+   * then answer `token_revoked`). The seeded bot token stays valid.
+   */
+  revokeIssuedTokens(): void {
+    for (const record of this.ws.issuedTokens.values()) record.revoked = true;
+  }
+
   /** A response URL served here: 5 messages within 30 minutes, like Slack's. */
   newResponseUrl(context: ResponseUrlContext = {}): string {
     const id = `${this.ws.config.teamId}/${Date.now().toString(36)}${randomHex(4)}/${randomHex(12)}`;
@@ -1866,13 +2033,21 @@ export class SlackStandIn {
     query: URLSearchParams,
   ): Promise<HttpAnswer> {
     let args: JsonObject = {};
+    let token: string | undefined;
     const answer = await (async (): Promise<HttpAnswer> => {
       try {
         const parsed = parseApiRequest(request, raw, query);
         args = parsed.args;
+        if (methodName === OAUTH_V2_ACCESS) {
+          // The app authenticates with its client id and secret here, not with a token.
+          const injected = await this.applyFaults(methodName);
+          if (injected) return injected;
+          return { status: 200, body: { ok: true, ...oauthV2Access(this.ws, clientCredentials(request, args), args) } };
+        }
         const spec = METHODS[methodName];
         if (!spec) fail('unknown_method', { req_method: methodName });
-        this.authenticate(bearerToken(request) ?? parsed.token);
+        token = bearerToken(request) ?? parsed.token;
+        this.authenticate(token);
         const injected = await this.applyFaults(methodName);
         if (injected) return injected;
         return { status: 200, body: { ok: true, ...this.runMethod(spec, args) } };
@@ -1881,9 +2056,12 @@ export class SlackStandIn {
         throw error;
       }
     })();
+    const { client_secret: _secret, ...recordedArgs } = args;
+    const credential = this.credentialOf(token);
     this.recorded.push({
       method: methodName,
-      args,
+      args: recordedArgs,
+      ...(credential !== undefined && { credential }),
       at: new Date(this.ws.now()),
       status: answer.status,
       response: answer.body as JsonObject,
@@ -1891,9 +2069,13 @@ export class SlackStandIn {
     return answer;
   }
 
+  /** The seeded bot token, or one oauth.v2.access handed out (until it is revoked). */
   private authenticate(token: string | undefined): void {
     if (token === undefined || token === '') fail('not_authed');
-    if (token !== this.ws.config.botToken) fail('invalid_auth');
+    if (token === this.ws.config.botToken) return;
+    const issued = this.ws.issuedTokens.get(token);
+    if (!issued) fail('invalid_auth');
+    if (issued.revoked) fail('token_revoked');
   }
 
   private runMethod(spec: MethodSpec, args: JsonObject): JsonObject {

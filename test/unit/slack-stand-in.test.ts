@@ -1040,3 +1040,161 @@ describe('requests Slack sends to the app', () => {
     });
   });
 });
+
+describe('oauth.v2.access', () => {
+  const CLIENT_ID = '1111.2222';
+  const CLIENT_SECRET = 'client-secret-value';
+  const SCOPES = ['commands', 'chat:write', 'channels:manage'];
+  const noToken = () => webClient({}, null);
+
+  beforeEach(async () => {
+    // The shared stand-in has no OAuth credentials; this one does (same workspace otherwise).
+    await slack.stop();
+    slack = new SlackStandIn({
+      teamId: 'T0001',
+      botToken: TOKEN,
+      botUserId: 'UBOT',
+      botId: 'BBOT',
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      now: () => now,
+    });
+    await slack.start();
+    client = webClient();
+    slack.addUser({ id: 'U1', name: 'alice' });
+    slack.addChannel({ id: 'CGENERAL', name: 'general', members: ['U1', 'UBOT'] });
+  });
+
+  const exchange = (code: string, extra: Record<string, string> = {}) =>
+    noToken().oauth.v2.access({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, code, ...extra });
+
+  it('exchanges a code for a bot token, answering in Slack shape for a bot-only install', async () => {
+    const code = slack.issueOAuthCode({ teamId: 'T0001', userId: 'U1', scopes: SCOPES });
+    const { response_metadata: _, ...result } = await exchange(code);
+    expect(result).toEqual({
+      ok: true,
+      app_id: 'A0DEBRIEF1',
+      authed_user: { id: 'U1' },
+      scope: 'commands,chat:write,channels:manage',
+      token_type: 'bot',
+      access_token: expect.stringMatching(/^xoxb-\d+-\d+-[A-Za-z0-9]{24}$/),
+      bot_user_id: 'UBOT',
+      team: { id: 'T0001', name: 'Debrief Demo' },
+      enterprise: null,
+      is_enterprise_install: false,
+    });
+    expect(slack.issuedBotTokens).toEqual([result.access_token]);
+  });
+
+  it('the issued token authenticates: auth.test answers for its workspace, and calls name it', async () => {
+    const { access_token } = await exchange(slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES }));
+    const installed = webClient({}, access_token!);
+    expect(await installed.auth.test()).toMatchObject({ ok: true, team_id: 'T0001', user_id: 'UBOT', bot_id: 'BBOT' });
+    await installed.chat.postMessage({ channel: 'CGENERAL', text: 'hello from the installation' });
+    expect(slack.credentialOf(access_token)).toBe('oauth #1');
+    expect(slack.lastCall('chat.postMessage')).toMatchObject({ status: 200, credential: 'oauth #1' });
+    // The seeded token still works and is named as such; recordings never hold a token.
+    await client.auth.test();
+    expect(slack.lastCall('auth.test')?.credential).toBe('bot token');
+    const recorded = JSON.stringify(slack.calls.filter((call) => call.method !== 'oauth.v2.access'));
+    expect(recorded).not.toContain(access_token!);
+    expect(recorded).not.toContain(TOKEN);
+    expect(slack.credentialOf('xoxb-unknown')).toBeUndefined();
+  });
+
+  it('takes the client credentials by HTTP Basic auth too, and never records the secret', async () => {
+    const code = slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES });
+    const basic = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64');
+    const response = await post(`${slack.apiUrl}oauth.v2.access`, `code=${code}`, 'application/x-www-form-urlencoded', {
+      authorization: `Basic ${basic}`,
+    });
+    expect(response.json).toMatchObject({ ok: true, token_type: 'bot' });
+    await exchange(slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES }));
+    const calls = slack.callsTo('oauth.v2.access');
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.args).not.toHaveProperty('client_secret');
+      expect(call).not.toHaveProperty('token');
+      expect(JSON.stringify(call.args)).not.toContain(CLIENT_SECRET);
+    }
+    expect(calls[1]!.args).toMatchObject({ client_id: CLIENT_ID });
+  });
+
+  it('answers invalid_client_id and bad_client_secret for wrong app credentials', async () => {
+    const code = slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES });
+    expect(await slackError(noToken().oauth.v2.access({ client_id: '9.9', client_secret: CLIENT_SECRET, code }))).toBe(
+      'invalid_client_id',
+    );
+    expect(await slackError(noToken().oauth.v2.access({ client_secret: CLIENT_SECRET, code } as never))).toBe(
+      'invalid_client_id',
+    );
+    expect(await slackError(noToken().oauth.v2.access({ client_id: CLIENT_ID, client_secret: 'nope', code }))).toBe(
+      'bad_client_secret',
+    );
+    // The code survived the refused attempts.
+    expect(await exchange(code)).toMatchObject({ ok: true });
+  });
+
+  it('answers invalid_code for an unknown, missing, reused or expired code', async () => {
+    expect(await slackError(exchange('123.456.nope'))).toBe('invalid_code');
+    expect(await slackError(noToken().oauth.v2.access({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET }))).toBe(
+      'invalid_code',
+    );
+    const code = slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES });
+    await exchange(code);
+    expect(await slackError(exchange(code))).toBe('invalid_code');
+    const late = slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES });
+    now += 10 * 60 * 1000 + 1;
+    expect(await slackError(exchange(late))).toBe('invalid_code');
+    expect(slack.issuedBotTokens).toHaveLength(1);
+  });
+
+  it('checks the redirect_uri when the authorize request named one, and the grant type', async () => {
+    const code = slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES, redirectUri: 'https://app.example/cb' });
+    expect(await slackError(exchange(code))).toBe('bad_redirect_uri');
+    expect(await slackError(exchange(code, { redirect_uri: 'https://evil.example/cb' }))).toBe('bad_redirect_uri');
+    expect(await slackError(exchange(code, { grant_type: 'client_credentials' }))).toBe('invalid_grant_type');
+    expect(await exchange(code, { redirect_uri: 'https://app.example/cb' })).toMatchObject({ ok: true });
+  });
+
+  it('without OAuth credentials configured every exchange is invalid_client_id', async () => {
+    await slack.stop();
+    slack = new SlackStandIn({ teamId: 'T0001', botToken: TOKEN, botUserId: 'UBOT', botId: 'BBOT', now: () => now });
+    await slack.start();
+    slack.addUser({ id: 'U1', name: 'alice' });
+    const code = slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES });
+    expect(await slackError(exchange(code))).toBe('invalid_client_id');
+  });
+
+  it('revoked tokens answer token_revoked; the seeded token stays valid', async () => {
+    const { access_token } = await exchange(slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES }));
+    slack.revokeIssuedTokens();
+    expect(await slackError(webClient({}, access_token!).auth.test())).toBe('token_revoked');
+    expect(slack.issuedBotTokens).toEqual([]);
+    expect(await client.auth.test()).toMatchObject({ ok: true });
+  });
+
+  it('issues codes only for its own workspace and its own people', () => {
+    expect(() => slack.issueOAuthCode({ teamId: 'T0OTHER', userId: 'U1', scopes: SCOPES })).toThrow(/one workspace/);
+    expect(() => slack.issueOAuthCode({ userId: 'UNOBODY', scopes: SCOPES })).toThrow(/unknown user/);
+    expect(slack.authorizeUrl).toBe(`${slack.baseUrl}oauth/v2/authorize`);
+  });
+
+  it('builds app_uninstalled and tokens_revoked events, revoking the issued tokens first', async () => {
+    const { access_token } = await exchange(slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES }));
+    const revoked = eventCallbackBody(slack, { kind: 'tokens_revoked' });
+    expect(revoked.payload).toMatchObject({
+      type: 'event_callback',
+      team_id: 'T0001',
+      event: { type: 'tokens_revoked', tokens: { oauth: [], bot: ['UBOT'] } },
+    });
+    expect(await slackError(webClient({}, access_token!).auth.test())).toBe('token_revoked');
+    const userTokens = eventCallbackBody(slack, { kind: 'tokens_revoked', userIds: ['U1'] });
+    expect(userTokens.payload.event).toMatchObject({ tokens: { oauth: ['U1'], bot: [] } });
+
+    const second = await exchange(slack.issueOAuthCode({ userId: 'U1', scopes: SCOPES }));
+    const uninstalled = eventCallbackBody(slack, { kind: 'app_uninstalled' });
+    expect(uninstalled.payload).toMatchObject({ team_id: 'T0001', event: { type: 'app_uninstalled' } });
+    expect(await slackError(webClient({}, second.access_token!).auth.test())).toBe('token_revoked');
+  });
+});
