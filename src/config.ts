@@ -65,19 +65,44 @@ const environmentSchema = z.object({
 type Environment = z.infer<typeof environmentSchema>;
 type EnvironmentName = keyof Environment;
 
-/** Rules across variables, checked on the raw environment so they are reported alongside per-variable problems. */
+const OAUTH_NAMES = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
+/** What each OAuth setting is and where it comes from, for the message when one is missing. */
+const OAUTH_HELP: Record<(typeof OAUTH_NAMES)[number], string> = {
+  SLACK_CLIENT_ID: "the Client ID from the app's Basic Information page",
+  SLACK_CLIENT_SECRET: "the Client Secret from the app's Basic Information page",
+  SLACK_STATE_SECRET: 'a random secret of your own that signs the OAuth state (openssl rand -hex 32)',
+};
+
+/**
+ * Rules across variables, checked on the raw environment so they are reported alongside per-variable
+ * problems. Setting any OAuth variable selects multi-workspace (OAuth) mode, which needs all three
+ * and ENCRYPTION_KEY, and in which a bot token would be ambiguous: tokens come from installations.
+ */
 function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   const isSet = (name: EnvironmentName) => (env[name] ?? '').trim() !== '';
   const problems: string[] = [];
-  const oauthNames: EnvironmentName[] = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'];
-  if (oauthNames.some(isSet)) {
-    // Multi-workspace installs need the encrypted installation store, which is not built yet.
+  const oauthSet = OAUTH_NAMES.filter(isSet);
+  if (oauthSet.length > 0) {
+    for (const name of OAUTH_NAMES.filter((n) => !isSet(n))) {
+      problems.push(
+        `${name} is required in OAuth multi-workspace mode (${oauthSet.join(', ')} set): ${OAUTH_HELP[name]}`,
+      );
+    }
+    if (!isSet('ENCRYPTION_KEY')) {
+      problems.push(
+        'ENCRYPTION_KEY is required in OAuth multi-workspace mode, to encrypt the stored installation tokens: 32 bytes encoded as base64 (openssl rand -base64 32)',
+      );
+    }
+    if (isSet('SLACK_BOT_TOKEN')) {
+      problems.push(
+        `SLACK_BOT_TOKEN cannot be combined with OAuth multi-workspace mode (${oauthSet.join(', ')} set), where each workspace's token comes from its installation: unset SLACK_BOT_TOKEN, or unset ${oauthSet.join(', ')} to run for one workspace`,
+      );
+    }
+  } else if (!isSet('SLACK_BOT_TOKEN')) {
     problems.push(
-      `${oauthNames.filter(isSet).join(', ')}: OAuth multi-workspace installs are not available in this release; unset them and run one deployment per workspace with SLACK_BOT_TOKEN`,
+      "SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from the app's OAuth & Permissions page (or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for OAuth multi-workspace mode)",
     );
-  }
-  if (!isSet('SLACK_BOT_TOKEN')) {
-    problems.push("SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from the app's OAuth & Permissions page");
   }
   if (!isSet('SLACK_APP_TOKEN') && !isSet('SLACK_SIGNING_SECRET')) {
     problems.push(
@@ -87,9 +112,19 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   return problems;
 }
 
+/** OAuth multi-workspace mode: the app's credentials; installations (and their tokens) live in the database. */
+export interface OAuthSettings {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly stateSecret: string;
+}
+
 export interface Config {
   readonly slack: {
-    readonly botToken: string;
+    /** Single-workspace mode: the one bot token. Undefined in OAuth mode. */
+    readonly botToken: string | undefined;
+    /** OAuth multi-workspace mode; undefined in single-workspace mode. */
+    readonly oauth: OAuthSettings | undefined;
     readonly signingSecret: string | undefined;
     readonly appToken: string | undefined;
     readonly apiUrl: string;
@@ -101,6 +136,7 @@ export interface Config {
   readonly reminderHour: number;
   readonly schedulerCron: string;
   readonly postmortemChannel: string | undefined;
+  /** Base64 of 32 bytes; always set in OAuth mode. */
   readonly encryptionKey: string | undefined;
   readonly messageLogRetentionDays: number;
   readonly logLevel: LogLevel;
@@ -125,8 +161,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return Object.freeze({
     slack: Object.freeze({
-      // Guaranteed by crossVariableProblems.
-      botToken: e.SLACK_BOT_TOKEN!,
+      botToken: e.SLACK_BOT_TOKEN,
+      // crossVariableProblems guarantees all three (and ENCRYPTION_KEY) when any is set.
+      oauth:
+        e.SLACK_CLIENT_ID === undefined
+          ? undefined
+          : Object.freeze({
+              clientId: e.SLACK_CLIENT_ID,
+              clientSecret: e.SLACK_CLIENT_SECRET!,
+              stateSecret: e.SLACK_STATE_SECRET!,
+            }),
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,

@@ -4,11 +4,14 @@ import { ConsoleLogger } from '@slack/logger';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
+import { countInstallations } from './db/installations';
 import { migrateToLatest } from './db/migrate';
 import { type Scheduler, startScheduler } from './scheduler';
-import { boltLogLevel, createSlackApp, identifyBot } from './slack/app';
+import { TokenCipher } from './security/token-cipher';
+import { boltLogLevel, createSlackApp, INSTALL_PATH, identifyBot } from './slack/app';
 import { BackgroundWork } from './slack/background';
 import { type SlackDeps, WorkspaceIds } from './slack/deps';
+import { SlackInstallationStore } from './slack/installation-store';
 import { UserDirectory } from './slack/user-directory';
 
 export interface RunningDebrief {
@@ -54,14 +57,29 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     };
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });
+    const installationStore = config.slack.oauth
+      ? new SlackInstallationStore(database.db, new TokenCipher(config.encryptionKey ?? ''), deps.clock, logger)
+      : undefined;
     const botIdentity = await identifyBot(config, logger);
-    const { app } = createSlackApp({ config, deps, logger, metrics, botIdentity, isHealthy: () => database.ping() });
+    const { app } = createSlackApp({
+      config,
+      deps,
+      logger,
+      metrics,
+      botIdentity,
+      installationStore,
+      isHealthy: () => database.ping(),
+    });
     const started = await app.start({ port: config.port, host: config.host });
     const scheduler = startScheduler({ db: database.db, config, logger, clock: deps.clock });
     const port =
       'address' in (started as object) ? (started as { address(): AddressInfo }).address().port : config.port;
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     logger.info(`Debrief is listening on ${host}:${port} (${database.kind} database)`);
+    if (installationStore) {
+      const installed = await countInstallations(database.db);
+      logger.info(`OAuth mode: installed in ${installed} workspace(s); more install at ${INSTALL_PATH}`);
+    }
     return {
       url: `http://${host}:${port}`,
       database,

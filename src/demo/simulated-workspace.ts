@@ -16,6 +16,12 @@ import { type SeedUser, SlackStandIn } from './slack-stand-in';
 export const SIGNING_SECRET = 'simulated-signing-secret';
 export const TEAM_ID = 'T0SIMULATED';
 export const BOT_USER_ID = 'UDEBRIEF';
+/** OAuth mode's app credentials, known to both the stand-in and the app. */
+export const OAUTH_CLIENT_ID = '1111111111.2222222222';
+export const OAUTH_CLIENT_SECRET = 'simulated-client-secret';
+export const OAUTH_STATE_SECRET = 'simulated-state-secret';
+/** A fixed ENCRYPTION_KEY (32 bytes, base64) for the simulation only. */
+export const SIMULATED_ENCRYPTION_KEY = Buffer.alloc(32, 'simulated-key').toString('base64');
 
 export interface CommandResult {
   status: number;
@@ -56,6 +62,11 @@ export interface SimulationOptions {
   /** The clock of the app and of Slack; fixed in tests and scripted in the demo so answers are reproducible. */
   clock?: () => Date;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * OAuth multi-workspace mode instead of one bot token: the app starts with no installation, and
+   * the workspace must install it through /slack/install (the stand-in issues the code) first.
+   */
+  oauth?: boolean;
 }
 
 export async function startSimulatedWorkspace(options: SimulationOptions): Promise<SimulatedWorkspace> {
@@ -65,12 +76,22 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
     botToken: 'xoxb-simulated',
     botUserId: BOT_USER_ID,
     botId: 'BDEBRIEF',
+    clientId: OAUTH_CLIENT_ID,
+    clientSecret: OAUTH_CLIENT_SECRET,
     ...(clock && { now: () => clock().getTime() }),
   });
   await slack.start();
   for (const person of options.people) slack.addUser(person);
+  const credentials = options.oauth
+    ? {
+        SLACK_CLIENT_ID: OAUTH_CLIENT_ID,
+        SLACK_CLIENT_SECRET: OAUTH_CLIENT_SECRET,
+        SLACK_STATE_SECRET: OAUTH_STATE_SECRET,
+        ENCRYPTION_KEY: SIMULATED_ENCRYPTION_KEY,
+      }
+    : { SLACK_BOT_TOKEN: 'xoxb-simulated' };
   const config = loadConfig({
-    SLACK_BOT_TOKEN: 'xoxb-simulated',
+    ...credentials,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',

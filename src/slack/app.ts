@@ -1,11 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  type CustomRoute,
+  HTTPReceiver,
+  type HTTPReceiverOptions,
+  type Logger,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import { claimEvent, releaseEvent } from '../db/events';
 import type { SlackDeps } from './deps';
+import type { SlackInstallationStore } from './installation-store';
 import { registerListeners } from './listeners';
+import { registerInstallationEvents } from './listeners/events/installations';
+import { BOT_SCOPES } from './scopes';
 
 export interface SlackAppOptions {
   config: Config;
@@ -15,7 +26,13 @@ export interface SlackAppOptions {
   isHealthy: () => Promise<boolean>;
   metrics: Registry;
   botIdentity: BotIdentity | undefined;
+  /** OAuth mode (config.slack.oauth): where installations, and so each workspace's token, are kept. */
+  installationStore?: SlackInstallationStore | undefined;
 }
+
+/** Where people install Debrief and where Slack sends them back, in OAuth mode. */
+export const INSTALL_PATH = '/slack/install';
+export const OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
 
 /** Slack's Web API answers within seconds or not at all; 429 and 5xx are retried, honouring Retry-After. */
 export const WEB_API_CLIENT_OPTIONS = {
@@ -23,17 +40,25 @@ export const WEB_API_CLIENT_OPTIONS = {
   retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
 } as const;
 
-/** Builds the Bolt app: HTTP receiver on /slack/events (or Socket Mode), health and metrics routes, listeners. */
+/**
+ * Builds the Bolt app: HTTP receiver on /slack/events (or Socket Mode), health and metrics routes,
+ * listeners. With one bot token it serves one workspace; in OAuth mode it also serves /slack/install
+ * and /slack/oauth_redirect and takes each request's token from that workspace's stored installation.
+ */
 export function createSlackApp(options: SlackAppOptions): { app: App; receiver: HTTPReceiver | SocketModeReceiver } {
   const { config, logger } = options;
   const customRoutes = [healthRoute(options.isHealthy), metricsRoute(options.metrics)];
+  // Every Web API client, the OAuth code exchange and the Socket Mode connection go to SLACK_API_URL.
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS };
+  const oauth = oauthOptions(options, clientOptions);
   const receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
         logger,
         logLevel: boltLogLevel(config.logLevel),
         customRoutes,
-        installerOptions: { port: config.port },
+        ...oauth,
+        installerOptions: { ...oauth?.installerOptions, port: config.port, clientOptions },
       })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret ?? '',
@@ -44,9 +69,11 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
         // Hold Slack's 200 until the listener has committed: nothing acknowledged is lost.
         processBeforeResponse: true,
         unhandledRequestTimeoutMillis: 3_001,
+        ...oauth,
       });
   const app = new App({
-    token: config.slack.botToken,
+    // OAuth mode has no token of its own: Bolt asks the installation store on every request.
+    ...(oauth === undefined && { token: config.slack.botToken }),
     receiver,
     logger,
     // Bolt resets the logger's level to its own default unless told.
@@ -54,7 +81,7 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     // Bolt's own start-up auth.test crashes the process when Slack is unreachable (identifyBot asks instead).
     tokenVerificationEnabled: false,
     ...options.botIdentity,
-    clientOptions: { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS },
+    clientOptions,
   });
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -70,10 +97,42 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     }
   });
   registerListeners(app, options.deps);
+  if (options.installationStore) registerInstallationEvents(app, options.installationStore);
   app.error(async (error) => {
     logger.error('Slack listener failed', error);
   });
   return { app, receiver };
+}
+
+/** Bolt's receiver options for OAuth mode; undefined with a single bot token. */
+function oauthOptions(
+  options: SlackAppOptions,
+  clientOptions: NonNullable<HTTPReceiverOptions['installerOptions']>['clientOptions'],
+) {
+  const { oauth, apiUrl } = options.config.slack;
+  if (!oauth) return undefined;
+  if (!options.installationStore) throw new Error('OAuth mode needs an installation store');
+  return {
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
+    stateSecret: oauth.stateSecret,
+    installationStore: options.installationStore,
+    scopes: [...BOT_SCOPES],
+    installerOptions: {
+      installPath: INSTALL_PATH,
+      redirectUriPath: OAUTH_REDIRECT_PATH,
+      // /slack/install sends the browser straight on to Slack's authorize page.
+      directInstall: true,
+      authorizationUrl: authorizeUrl(apiUrl),
+      // The code exchange (oauth.v2.access) and the auth.test after it use these, not the App's.
+      clientOptions,
+    },
+  };
+}
+
+/** Slack's authorize page sits beside its Web API: https://slack.com/api/ → https://slack.com/oauth/v2/authorize. */
+export function authorizeUrl(apiUrl: string): string {
+  return new URL('../oauth/v2/authorize', apiUrl).toString();
 }
 
 function healthRoute(isHealthy: () => Promise<boolean>): CustomRoute {
@@ -113,11 +172,13 @@ export interface BotIdentity {
 }
 
 /**
- * Asks Slack who the bot is (auth.test), once, quickly. Knowing it up front spares Bolt an auth.test
+ * Single-workspace mode: asks Slack who the bot is (auth.test), once, quickly. Knowing it up front spares Bolt an auth.test
  * on the first request, which would eat into a trigger_id's 3 seconds. A wrong token is reported
  * clearly; an unreachable Slack is logged, and Bolt then identifies the bot on the first request.
  */
 export async function identifyBot(config: Config, logger: Logger): Promise<BotIdentity | undefined> {
+  // OAuth mode has a bot per installation; Bolt reads each one's identity from the installation.
+  if (config.slack.botToken === undefined) return undefined;
   const client = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     timeout: 5_000,

@@ -4,6 +4,13 @@ import { ConfigError, loadConfig } from '../../src/config';
 const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-1-minimal', SLACK_SIGNING_SECRET: 'signing-minimal' };
 /** A valid ENCRYPTION_KEY: 32 bytes, base64. */
 const KEY_32 = Buffer.alloc(32, 7).toString('base64');
+/** Complete OAuth multi-workspace settings. */
+const OAUTH = {
+  SLACK_CLIENT_ID: '123.456',
+  SLACK_CLIENT_SECRET: 'client-secret',
+  SLACK_STATE_SECRET: 'state-secret',
+  ENCRYPTION_KEY: KEY_32,
+};
 
 /** Runs loadConfig expecting a ConfigError and returns it. */
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -42,6 +49,7 @@ describe('loadConfig defaults', () => {
     expect(config.slack.botToken).toBe('xoxb-1-minimal');
     expect(config.slack.signingSecret).toBe('signing-minimal');
     expect(config.slack.appToken).toBeUndefined();
+    expect(config.slack.oauth).toBeUndefined();
   });
 
   test('empty values count as unset and take the default', () => {
@@ -118,24 +126,63 @@ describe('loadConfig modes', () => {
     expect(error.problems).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is required/)]);
   });
 
+  test('OAuth mode: the three OAuth settings and ENCRYPTION_KEY, no bot token', () => {
+    const config = loadConfig({ SLACK_SIGNING_SECRET: 'sig', ...OAUTH });
+    expect(config.slack.oauth).toEqual({
+      clientId: '123.456',
+      clientSecret: 'client-secret',
+      stateSecret: 'state-secret',
+    });
+    expect(config.slack.botToken).toBeUndefined();
+    expect(config.encryptionKey).toBe(KEY_32);
+    expect(Object.isFrozen(config.slack.oauth)).toBe(true);
+  });
+
+  test('OAuth mode works with Socket Mode too', () => {
+    const config = loadConfig({ SLACK_APP_TOKEN: 'xapp-1-socket', ...OAUTH });
+    expect(config.slack.oauth?.clientId).toBe('123.456');
+    expect(config.slack.appToken).toBe('xapp-1-socket');
+  });
+
   test.each([
-    ['partial', { SLACK_CLIENT_ID: '123.456' }, ['SLACK_CLIENT_ID']],
     [
-      'complete',
-      {
-        SLACK_CLIENT_ID: '123.456',
-        SLACK_CLIENT_SECRET: 'client-secret',
-        SLACK_STATE_SECRET: 'state-secret',
-        ENCRYPTION_KEY: KEY_32,
-      },
-      ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'],
+      'SLACK_CLIENT_ID',
+      { SLACK_CLIENT_ID: '123.456' },
+      ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'ENCRYPTION_KEY'],
     ],
-  ])('%s OAuth settings are refused until multi-workspace installs exist', (_label, oauth, named) => {
-    const error = configError({ ...MINIMAL, ...oauth });
+    [
+      'SLACK_CLIENT_SECRET',
+      { SLACK_CLIENT_SECRET: 'client-secret' },
+      ['SLACK_CLIENT_ID', 'SLACK_STATE_SECRET', 'ENCRYPTION_KEY'],
+    ],
+    [
+      'SLACK_CLIENT_ID and SLACK_CLIENT_SECRET',
+      { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret', ENCRYPTION_KEY: KEY_32 },
+      ['SLACK_STATE_SECRET'],
+    ],
+  ])('partial OAuth settings (%s) name every missing one', (_label, oauth, missing) => {
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig', ...oauth });
+    for (const name of missing) {
+      expect(problemsAbout(error, name)).toEqual([expect.stringMatching(/required in OAuth multi-workspace mode/)]);
+    }
+    expect(error.problems).toHaveLength(missing.length);
+    // In OAuth mode the bot token is not what is missing.
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toEqual([]);
+  });
+
+  test('OAuth mode without ENCRYPTION_KEY is refused: installation tokens are stored encrypted', () => {
+    const { ENCRYPTION_KEY: _, ...withoutKey } = OAUTH;
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig', ...withoutKey });
+    expect(error.problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY is required in OAuth .*base64/)]);
+  });
+
+  test('a bot token together with OAuth settings is refused as ambiguous', () => {
+    const error = configError({ ...MINIMAL, ...OAUTH });
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toMatch(/OAuth multi-workspace installs are not available/);
-    expect(error.problems[0]).toContain('SLACK_BOT_TOKEN');
-    for (const name of named) expect(error.problems[0]).toContain(name);
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toEqual([expect.stringMatching(/cannot be combined with OAuth/)]);
+    for (const name of ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET']) {
+      expect(error.problems[0]).toContain(name);
+    }
   });
 
   test('a valid ENCRYPTION_KEY is accepted', () => {
@@ -208,12 +255,13 @@ describe('loadConfig problems', () => {
     expect(problemsAbout(error, 'SLACK_BOT_TOKEN')[0]).toMatch(/xoxb-/);
   });
 
-  test('the OAuth refusal is listed alongside per-variable problems', () => {
+  test('missing OAuth settings are listed alongside per-variable problems', () => {
     const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', REMINDER_HOUR: '25' });
     expect(problemsAbout(error, 'REMINDER_HOUR')).toHaveLength(1);
-    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toHaveLength(1);
-    expect(error.problems.filter((p) => p.startsWith('SLACK_CLIENT_ID'))).toHaveLength(1);
-    expect(error.problems).toHaveLength(3);
+    for (const name of ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'ENCRYPTION_KEY']) {
+      expect(problemsAbout(error, name)).toHaveLength(1);
+    }
+    expect(error.problems).toHaveLength(4);
   });
 
   test('a missing bot token and a missing signing secret are both reported', () => {
@@ -244,6 +292,19 @@ describe('loadConfig never prints a secret', () => {
   test('valid secrets are not echoed when something else is wrong', () => {
     const error = configError({ ...secrets, PORT: 'abc', SLACK_CLIENT_ID: '1.2' });
     expect(problemsAbout(error, 'PORT')).toHaveLength(1);
+    expectNoSecret(error);
+  });
+
+  test('OAuth secrets are not echoed when the OAuth settings are incomplete or conflict', () => {
+    const error = configError({
+      SLACK_BOT_TOKEN: 'xoxb-SECRETVALUE',
+      SLACK_SIGNING_SECRET: 'SIGNINGSECRETVALUE',
+      SLACK_CLIENT_SECRET: 'CLIENTSECRETVALUE',
+      SLACK_STATE_SECRET: 'STATESECRETVALUE',
+    });
+    expect(problemsAbout(error, 'SLACK_CLIENT_ID')).toHaveLength(1);
+    expect(problemsAbout(error, 'ENCRYPTION_KEY')).toHaveLength(1);
+    expect(problemsAbout(error, 'SLACK_BOT_TOKEN')).toHaveLength(1);
     expectNoSecret(error);
   });
 

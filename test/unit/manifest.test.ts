@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BOT_SCOPES } from '../../src/slack/scopes';
 
 interface Line {
   indent: number;
@@ -116,9 +117,21 @@ describe('manifest.yml', () => {
     ]);
   });
 
+  it('asks for the same bot scopes as the OAuth install (/slack/install)', () => {
+    expect(scalarList(path('oauth_config', 'scopes', 'bot'))).toEqual([...BOT_SCOPES]);
+  });
+
   it('subscribes to the events the app handles', () => {
     const events = scalarList(path('settings', 'event_subscriptions', 'bot_events'));
-    for (const e of ['message.channels', 'message.groups', 'reaction_added', 'reaction_removed', 'app_home_opened']) {
+    for (const e of [
+      'message.channels',
+      'message.groups',
+      'reaction_added',
+      'reaction_removed',
+      'app_home_opened',
+      'app_uninstalled',
+      'tokens_revoked',
+    ]) {
       expect(events).toContain(e);
     }
   });

@@ -1,0 +1,83 @@
+import type { Installation, InstallationQuery, InstallationStore, Logger } from '@slack/bolt';
+import type { Db } from '../db/connect';
+import { deleteInstallation, findInstallation, type InstallationLookup, saveInstallation } from '../db/installations';
+import type { TokenCipher } from '../security/token-cipher';
+
+/** No installation serves the workspace a request came from (never installed, or uninstalled). */
+export class InstallationNotFoundError extends Error {
+  constructor(lookup: InstallationLookup) {
+    const where = lookup.isEnterpriseInstall
+      ? `Enterprise Grid organisation ${lookup.enterpriseId ?? '(none)'}`
+      : `workspace ${lookup.teamId ?? '(none)'}${lookup.enterpriseId ? ` of organisation ${lookup.enterpriseId}` : ''}`;
+    super(`Debrief is not installed in ${where}: install it at /slack/install`);
+    this.name = 'InstallationNotFoundError';
+  }
+}
+
+/** What the encryption is bound to: a stored installation decrypts only on its own workspace's row. */
+function encryptionContext(row: { teamId: string | null; enterpriseId: string | null }): string {
+  return `slack-installation:${row.enterpriseId ?? ''}:${row.teamId ?? ''}`;
+}
+
+/**
+ * Bolt's InstallationStore over Postgres: the whole installation (bot token included) is stored as
+ * encrypted JSON; team, organisation, bot ids and scopes sit beside it in the clear for lookups.
+ */
+export class SlackInstallationStore implements InstallationStore {
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: TokenCipher,
+    private readonly clock: () => Date,
+    private readonly logger: Logger,
+  ) {}
+
+  async storeInstallation<AuthVersion extends 'v1' | 'v2'>(
+    installation: Installation<AuthVersion, boolean>,
+  ): Promise<void> {
+    const isEnterpriseInstall = installation.isEnterpriseInstall === true;
+    const key = {
+      teamId: isEnterpriseInstall ? null : (installation.team?.id ?? null),
+      enterpriseId: installation.enterprise?.id ?? null,
+    };
+    await saveInstallation(
+      this.db,
+      {
+        ...key,
+        isEnterpriseInstall,
+        botUserId: installation.bot?.userId ?? null,
+        botId: installation.bot?.id ?? null,
+        botScopes: installation.bot?.scopes ?? [],
+        installationEncrypted: this.cipher.encrypt(JSON.stringify(installation), encryptionContext(key)),
+        installedBy: installation.user?.id ?? null,
+      },
+      this.clock(),
+    );
+    this.logger.info(
+      `installed in ${isEnterpriseInstall ? `organisation ${key.enterpriseId}` : `workspace ${key.teamId}`} by ${installation.user?.id ?? 'an unknown user'}`,
+    );
+  }
+
+  async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
+    const lookup = lookupOf(query);
+    const row = await findInstallation(this.db, lookup);
+    if (!row) throw new InstallationNotFoundError(lookup);
+    const json = this.cipher.decrypt(
+      row.installation_encrypted,
+      encryptionContext({ teamId: row.team_id, enterpriseId: row.enterprise_id }),
+    );
+    return JSON.parse(json) as Installation<'v1' | 'v2', boolean>;
+  }
+
+  async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
+    const deleted = await deleteInstallation(this.db, lookupOf(query));
+    if (deleted > 0) {
+      this.logger.info(
+        `forgot the installation of ${query.isEnterpriseInstall ? `organisation ${query.enterpriseId}` : `workspace ${query.teamId}`}`,
+      );
+    }
+  }
+}
+
+function lookupOf(query: InstallationQuery<boolean>): InstallationLookup {
+  return { teamId: query.teamId, enterpriseId: query.enterpriseId, isEnterpriseInstall: query.isEnterpriseInstall };
+}
