@@ -18,8 +18,10 @@ export function startScheduler(options: { db: Db; config: Config; logger: Logger
   const { db, config, logger, clock } = options;
   const sweep = async () => {
     const purged = await purgeExpiredMessageLogs(db, clock(), config.messageLogRetentionDays);
-    if (purged > 0)
+    if (purged > 0) {
       logger.info(`deleted ${purged} logged messages past their ${config.messageLogRetentionDays}-day retention`);
+    }
+    await forgetOldEventIds(db, clock());
   };
   const task = cron.schedule(
     config.schedulerCron,

@@ -1,7 +1,10 @@
+import { ConsoleLogger, LogLevel } from '@slack/logger';
+import { loadConfig } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/connect';
 import { claimEvent } from '../../src/db/events';
 import { listTimeline } from '../../src/db/timeline';
 import { ensureWorkspace } from '../../src/db/workspaces';
+import { startScheduler } from '../../src/scheduler';
 import { captureMessage, logChannelMessage } from '../../src/services/capture';
 import { type ActionContext, declareIncident, incidentInChannel, resolveIncident } from '../../src/services/incidents';
 import { forgetOldEventIds, purgeExpiredMessageLogs } from '../../src/services/retention';
@@ -63,5 +66,16 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
     expect(await claimEvent(database.db, 'EvRETENTION', 'TRET')).toBe(false);
     expect(await forgetOldEventIds(database.db, new Date(claimedAt.getTime() + 25 * 60 * 60 * 1000))).toBe(1);
     expect(await claimEvent(database.db, 'EvRETENTION', 'TRET')).toBe(true);
+  });
+
+  test('a scheduler sweep applies the retentions', async () => {
+    expect(await claimEvent(database.db, 'EvSWEEP', 'TRET')).toBe(true);
+    const logger = new ConsoleLogger();
+    logger.setLevel(LogLevel.ERROR);
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' });
+    const scheduler = startScheduler({ db: database.db, config, logger, clock: () => new Date(Date.now() + 2 * DAY) });
+    await scheduler.sweep();
+    await scheduler.stop();
+    expect(await claimEvent(database.db, 'EvSWEEP', 'TRET')).toBe(true);
   });
 });
