@@ -73,15 +73,6 @@ export async function eraseLoggedMessage(db: Db, workspaceId: number, channelId:
     .execute();
 }
 
-export async function countLoggedMessages(db: Db, incidentId: number): Promise<number> {
-  const row = await db
-    .selectFrom('message_log')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('incident_id', '=', incidentId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Deletes the message logs of incidents closed before `closedBefore`; returns how many messages went. */
 export async function purgeMessageLogs(db: Db, closedBefore: Date): Promise<number> {
   const result = await db

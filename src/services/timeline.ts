@@ -2,7 +2,6 @@ import { appendAudit } from '../db/audit';
 import {
   findTimelineEntry,
   findTimelineEntryView,
-  listRevisions,
   listTimeline,
   removeTimelineEntry,
   reviseTimelineEntry,
@@ -15,13 +14,6 @@ import { EditConflictError, PermissionDeniedError, UserFacingError } from './err
 import type { ActionContext, IncidentInChannel } from './incidents';
 
 export { listTimeline };
-
-/** An entry with its history, for the Edit modal. */
-export async function entryForCorrection(context: ActionContext, incident: IncidentInChannel, entryId: number) {
-  const entry = await requireCorrectableEntry(context, incident, entryId);
-  const history = await listRevisions(context.db, entryId);
-  return { entry, history };
-}
 
 /** Corrects an entry's text and time; refuses when someone else changed it since it was shown. */
 export async function correctEntry(

@@ -1,4 +1,5 @@
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { loadIncidentSummary } from '../../../db/incidents';
 import { INCIDENT_HELP, type IncidentCommand, parseIncidentCommand } from '../../../domain/incident-command';
@@ -28,7 +29,7 @@ import { provisionIncidentChannel } from '../../provision-channel';
 /** What the command answers: shown only to the caller unless it says otherwise. */
 interface Answer {
   text: string;
-  blocks?: unknown[];
+  blocks?: KnownBlock[];
   inChannel?: boolean;
 }
 
@@ -72,7 +73,7 @@ export function registerIncidentCommand(app: App, deps: SlackDeps): void {
     await ack({
       response_type: answer.inChannel ? 'in_channel' : 'ephemeral',
       text: answer.text,
-      ...(answer.blocks ? { blocks: answer.blocks as never } : {}),
+      ...(answer.blocks ? { blocks: answer.blocks } : {}),
     });
   });
 }
