@@ -14,6 +14,12 @@
  * - Weekdays looking forward are never today: `friday` on a Friday is next week's Friday.
  * - Relative units: s, m/min (minutes), h, d, w; `in …` also takes mo/months and y/years.
  *   `ago` reaches back at most 365 days and `in` forward at most 2 years.
+ * - The same bounds hold for absolute times (`0001-01-01T00:00Z`, `2062-01-01`): looking back a time
+ *   more than MAX_AGO_DAYS before now is refused, looking forward one more than MAX_AHEAD_DAYS after now.
+ * - A leading word that looks like a time but is none of the accepted forms is refused with the forms
+ *   listed, never stored as text at "now": `9:5`, `9:5pm`, `09:05,`, `1h30 ago`, `10 ago`, `5mo ago`,
+ *   `2026-11-20T14`. Exceptions kept as text: `1:1` (the one-on-one idiom), a number followed by a
+ *   spelled calendar unit (`5 months ago we had the same thing`: months vary, so it is prose, not a time).
  */
 import { Temporal } from '@js-temporal/polyfill';
 import * as chrono from 'chrono-node';
@@ -44,9 +50,19 @@ export type LeadingWhen =
 
 /** Times up to this far ahead are clock skew between Slack and us, taken as now. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
-/** Upper bound of `… ago`, so that `99999d ago` is refused instead of landing in another century. */
+/**
+ * How far back any <when> may reach, relative (`99999d ago`) or absolute (`0001-01-01T00:00Z`).
+ * Looking back is only for timeline entries and milestones of an incident being worked on: its
+ * lead-up (the last deploy, a configuration change, the first occurrence) lies days or weeks back.
+ * A year is generous for that, still catches a mistyped year (`2025` for `2026`) or a zero date
+ * before it lands in a postmortem, and keeps `ago` and absolute times under one rule.
+ */
 export const MAX_AGO_DAYS = 365;
-/** Upper bound of `in …` for due dates and debriefs. */
+/**
+ * How far ahead any <when> may reach, relative (`in 3 years`) or absolute (`2062-01-01`): due dates
+ * and debriefs. Two years covers the longest-running action items (a migration, a contract renewal);
+ * beyond that a date is almost always a typo, and backlog items (priority low) need no due date.
+ */
 export const MAX_AHEAD_DAYS = 731;
 
 const DAY_MS = 86_400_000;
@@ -292,7 +308,9 @@ const HOUR_MERIDIEM = /^(\d{1,2})(am|pm)$/i;
 const BARE_HOUR = /^\d{1,2}$/;
 const MERIDIEM = /^(am|pm)$/i;
 const UTC_WORD = /^utc$/i;
-const CLOCK_LIKE = /^\d{1,2}:\d{2}|^\d{1,2}(am|pm)(?![a-z])/i;
+/** Starts like a clock time (`9:5`, `09:05,`, `10:30-11:00`, `9pm.`); `1:1` (one-on-one) is prose. */
+const CLOCK_LIKE = /^\d{1,2}:\d|^\d{1,2}(am|pm)(?![a-z])/i;
+const ONE_ON_ONE = /^1:1$/;
 
 interface Clock {
   time: Temporal.PlainTime;
@@ -347,7 +365,7 @@ function readClock(scope: Scope, index: number): Clock | Refusal | null {
     [hour, meridiem] = [Number(token.text), next.text];
     last += 1;
   } else {
-    return CLOCK_LIKE.test(token.text) ? refuseUnreadable(token.text, scope) : null;
+    return CLOCK_LIKE.test(token.text) && !ONE_ON_ONE.test(token.text) ? refuseUnreadable(token.text, scope) : null;
   }
   const spelled = scope.text.slice(token.start, scope.tokens[last]!.end);
   const time = validTime(spelled, hour, minute, second, meridiem, scope);
@@ -422,18 +440,37 @@ type Duration = Partial<Record<Unit, number>>;
 /** `10m ago`, `1h30m ago`, `5 min ago`, `an hour ago`: exact time before now. */
 function parseAgo(scope: Scope): Candidate | Refusal | null {
   const duration = readDuration(scope, 0, UNITS);
-  if (duration === null) return null;
-  const ago = scope.tokens[duration.next];
-  if (ago === undefined || !/^ago(?![a-z])/i.test(ago.text)) return null;
+  const ago = duration === null ? undefined : scope.tokens[duration.next];
+  if (duration === null || ago === undefined || !AGO_WORD.test(ago.text)) return refuseMalformedAgo(scope);
   const spelled = scope.text.slice(0, ago.end);
   if (!/^ago$/i.test(ago.text)) return refuseUnreadable(spelled, scope);
   const millis = exactMillis(duration.value);
   if (!(millis <= MAX_AGO_DAYS * DAY_MS)) {
     return refuse(
-      `${quote(spelled)} is too far back: relative times reach back at most ${MAX_AGO_DAYS} days. Give a date and time instead, e.g. \`2026-11-20 09:05\`. For example: ${scope.example}.`,
+      `${quote(spelled)} is too far back: timeline entries and milestones reach back at most ${MAX_AGO_DAYS} days. For example: ${scope.example}.`,
     );
   }
   return { end: ago.end, at: scope.now.subtract({ milliseconds: millis }), dateOnly: false };
+}
+
+/** Words that can make up a duration someone meant to write: numbers, `1h30`, `1.5h`, unit words. */
+// Each letter run must be followed by a digit or separator before the next one: no backtracking blow-up.
+const DURATION_ISH = /^\d[\d.,:]*(?:[a-z]+[\d.,:]+)*[a-z]*$/i;
+const AGO_WORD = /^ago(?![a-z])/i;
+
+/**
+ * `1h30 ago`, `10 ago`, `1.5h ago`, `5mo ago`: up to four number-or-unit words then `ago`, which is not
+ * a duration `parseAgo` reads. Refused rather than stored as text at "now". A number followed by a word
+ * that is no fixed-length unit (`5 months ago we …`, `3 sprints ago`) stays prose.
+ */
+function refuseMalformedAgo(scope: Scope): Refusal | null {
+  if (!/^\d/.test(scope.tokens[0]!.text)) return null;
+  for (let index = 0; index <= MAX_DURATION_PARTS && index < scope.tokens.length; index += 1) {
+    const token = scope.tokens[index]!;
+    if (index > 0 && AGO_WORD.test(token.text)) return refuseUnreadable(scope.text.slice(0, token.end), scope);
+    if (!DURATION_ISH.test(token.text) && UNITS[token.text.toLowerCase()] === undefined) return null;
+  }
+  return null;
 }
 
 /** `in 2 weeks` is a date (start of that day); `in 90 min` or `in 1d 4h` is an exact instant. */
@@ -444,7 +481,7 @@ function parseIn(scope: Scope): Candidate | Refusal | null {
   const end = scope.tokens[duration.next - 1]!.end;
   const spelled = scope.text.slice(0, end);
   const tooFar = refuse(
-    `${quote(spelled)} is too far ahead: relative times reach at most ${MAX_AHEAD_DAYS} days forward. Give a date instead, e.g. \`2027-06-01\`.`,
+    `${quote(spelled)} is too far ahead: due dates and debrief times reach at most ${MAX_AHEAD_DAYS} days forward. For example: ${scope.example}.`,
   );
   const { seconds, minutes, hours } = duration.value;
   const dateOnly = seconds === undefined && minutes === undefined && hours === undefined;
@@ -659,6 +696,11 @@ function checkDirection(candidate: Candidate, scope: Scope): Date | Refusal {
         `That time is in the future: ${shown}. Timeline entries and milestones look back; give a past time, e.g. ${scope.example}.`,
       );
     }
+    if (-ahead > MAX_AGO_DAYS * DAY_MS) {
+      return refuse(
+        `That time is too far back: ${shown}. Timeline entries and milestones reach back at most ${MAX_AGO_DAYS} days; check the year, e.g. ${scope.example}.`,
+      );
+    }
     // Slack's clock and ours disagree by a little: a few minutes ahead means "just now".
     return new Date(Math.min(candidate.at.epochMilliseconds, scope.now.epochMilliseconds));
   }
@@ -671,6 +713,11 @@ function checkDirection(candidate: Candidate, scope: Scope): Date | Refusal {
   if (past) {
     return refuse(
       `That time is in the past: ${shown}. Due dates and debrief times look forward; give a future time, e.g. ${scope.example}.`,
+    );
+  }
+  if (ahead > MAX_AHEAD_DAYS * DAY_MS) {
+    return refuse(
+      `That time is too far ahead: ${shown}. Due dates and debrief times reach at most ${MAX_AHEAD_DAYS} days forward; check the year, e.g. ${scope.example}.`,
     );
   }
   return new Date(candidate.at.epochMilliseconds);
@@ -750,8 +797,18 @@ function parseOffset(text: string): number | null {
 /** A word that starts like a time or date but is not one: refused so it is not stored as text at "now". */
 function refuseUnreadable(spelled: string, scope: Scope): Refusal {
   return refuse(
-    `${quote(clip(spelled))} looks like a time but I can't read it. Write \`HH:MM\`, \`HH:MM UTC\`, \`YYYY-MM-DD HH:MM\`, an ISO time like \`2026-11-20T14:05Z\` or \`10m ago\`, followed by a space, e.g. ${scope.example}.`,
+    `${quote(clip(spelled))} is not a time Debrief understands: write ${acceptedForms(scope)}, then a space and the text. For example: ${scope.example}.`,
   );
+}
+
+/** The accepted forms, spelled with the caller's own date so that they can be copied. */
+function acceptedForms(scope: Scope): string {
+  const date = wallClock(scope.now, scope.zone).date;
+  const forms =
+    scope.direction === 'past'
+      ? ['09:05', '09:05 UTC', `${date} 09:05`, `${date}T09:05Z`, '10m ago', '2h ago']
+      : ['15:00', '15:00 UTC', `${date} 15:00`, 'friday', 'in 2 weeks'];
+  return `${forms.slice(0, -1).map(quote).join(', ')} or ${quote(forms.at(-1)!)}`;
 }
 
 function refuse(message: string): Refusal {
