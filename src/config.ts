@@ -4,21 +4,21 @@ import { z } from 'zod';
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
+/**
+ * Every variable is read trimmed, and an empty (or all-blank) one counts as unset everywhere: `HOST=`
+ * takes the default like a missing HOST, `SLACK_BOT_TOKEN=` is reported as missing. Compose files and
+ * Helm charts write `NAME=` for "not set" often enough that anything else is a trap.
+ */
+const optionalText = z.string().optional();
 
 const integer = (min: number, max: number, fallback: number, what: string) =>
   z
     .string()
-    .trim()
     .optional()
     .transform((value, context) => {
-      if (value === undefined || value === '') return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      if (value === undefined) return fallback;
+      const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
         context.addIssue({ code: 'custom', message: `must be ${what} (${min}–${max}), got "${value}"` });
         return z.NEVER;
       }
@@ -37,30 +37,37 @@ const environmentSchema = z.object({
   SLACK_CLIENT_SECRET: optionalText,
   SLACK_STATE_SECRET: optionalText,
   SLACK_API_URL: z
-    .url({ message: 'must be a URL such as https://slack.com/api/' })
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://slack.com/api/' })
     .default('https://slack.com/api/')
     .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a connection string such as postgres://user:password@host:5432/debrief',
   }),
-  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATA_DIR: z.string().default('./data'),
   PORT: integer(0, 65535, 3000, 'a TCP port'),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
-  REMINDER_HOUR: integer(0, 23, 9, 'an hour of the day'),
+  HOST: z.string().default('0.0.0.0'),
   SCHEDULER_CRON: z
     .string()
-    .trim()
     .default('*/5 * * * *')
     .refine((v) => cron.validate(v), { message: 'must be a cron expression such as */5 * * * *' }),
-  POSTMORTEM_CHANNEL: optionalText.refine((v) => v === undefined || /^[CG][A-Z0-9]+$/.test(v), {
-    message: 'must be a channel ID such as C0123456789 (not a #name)',
-  }),
   ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
     message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
   }),
   MESSAGE_LOG_RETENTION_DAYS: integer(1, 3650, 90, 'a number of days'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'must be one of debug, info, warn, error' }).default('info'),
+  // SPEC 1: how long SIGTERM waits for in-flight work. An hour at most: orchestrators kill long before.
+  SHUTDOWN_TIMEOUT_S: integer(1, 3600, 10, 'a whole number of seconds'),
 });
+
+/** The known variables, trimmed, with empty ones removed (see optionalText). */
+function normalized(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const name of Object.keys(environmentSchema.shape)) {
+    const value = env[name]?.trim();
+    values[name] = value === '' ? undefined : value;
+  }
+  return values;
+}
 
 type Environment = z.infer<typeof environmentSchema>;
 type EnvironmentName = keyof Environment;
@@ -79,8 +86,8 @@ const OAUTH_HELP: Record<(typeof OAUTH_NAMES)[number], string> = {
  * problems. Setting any OAuth variable selects multi-workspace (OAuth) mode, which needs all three
  * and ENCRYPTION_KEY, and in which a bot token would be ambiguous: tokens come from installations.
  */
-function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
-  const isSet = (name: EnvironmentName) => (env[name] ?? '').trim() !== '';
+function crossVariableProblems(env: Record<string, string | undefined>): string[] {
+  const isSet = (name: EnvironmentName) => env[name] !== undefined;
   const problems: string[] = [];
   const oauthSet = OAUTH_NAMES.filter(isSet);
   if (oauthSet.length > 0) {
@@ -133,13 +140,13 @@ export interface Config {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
-  readonly reminderHour: number;
   readonly schedulerCron: string;
-  readonly postmortemChannel: string | undefined;
   /** Base64 of 32 bytes; always set in OAuth mode. */
   readonly encryptionKey: string | undefined;
   readonly messageLogRetentionDays: number;
   readonly logLevel: LogLevel;
+  /** SHUTDOWN_TIMEOUT_S in milliseconds: how long SIGTERM waits for in-flight work before exiting. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** Raised when the environment is unusable; its message lists every problem at once, never a secret's value. */
@@ -152,10 +159,11 @@ export class ConfigError extends Error {
 
 /** Validates the environment and returns one frozen Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(env);
+  const values = normalized(env);
+  const parsed = environmentSchema.safeParse(values);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)),
-    ...crossVariableProblems(env),
+    ...crossVariableProblems(values),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -179,11 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     port: e.PORT,
     host: e.HOST,
-    reminderHour: e.REMINDER_HOUR,
     schedulerCron: e.SCHEDULER_CRON,
-    postmortemChannel: e.POSTMORTEM_CHANNEL,
     encryptionKey: e.ENCRYPTION_KEY,
     messageLogRetentionDays: e.MESSAGE_LOG_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
   });
 }

@@ -36,12 +36,17 @@ describe('loadConfig defaults', () => {
     expect(config.host).toBe('0.0.0.0');
     expect(config.dataDir).toBe('./data');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.reminderHour).toBe(9);
     expect(config.schedulerCron).toBe('*/5 * * * *');
     expect(config.messageLogRetentionDays).toBe(90);
     expect(config.logLevel).toBe('info');
-    expect(config.postmortemChannel).toBeUndefined();
     expect(config.encryptionKey).toBeUndefined();
+    expect(config.shutdownTimeoutMs).toBe(10_000);
+  });
+
+  test('settings whose features do not exist yet are not part of the configuration', () => {
+    const withUnused = loadConfig({ ...MINIMAL, REMINDER_HOUR: '99', POSTMORTEM_CHANNEL: '#not-an-id' });
+    expect(Object.keys(withUnused)).not.toEqual(expect.arrayContaining(['reminderHour']));
+    expect(Object.keys(withUnused)).not.toEqual(expect.arrayContaining(['postmortemChannel']));
   });
 
   test('Slack defaults: public API URL, HTTP mode, no OAuth', () => {
@@ -52,11 +57,45 @@ describe('loadConfig defaults', () => {
     expect(config.slack.oauth).toBeUndefined();
   });
 
-  test('empty values count as unset and take the default', () => {
-    const blank = loadConfig({ ...MINIMAL, PORT: '', REMINDER_HOUR: '  ', MESSAGE_LOG_RETENTION_DAYS: '' });
-    expect(blank.port).toBe(3000);
-    expect(blank.reminderHour).toBe(9);
-    expect(blank.messageLogRetentionDays).toBe(90);
+  test('empty values count as unset and take the default, for every variable with one', () => {
+    const blank = loadConfig({
+      ...MINIMAL,
+      PORT: '',
+      HOST: '',
+      DATA_DIR: ' ',
+      SLACK_API_URL: '',
+      SCHEDULER_CRON: '\t',
+      MESSAGE_LOG_RETENTION_DAYS: '',
+      LOG_LEVEL: '',
+      SHUTDOWN_TIMEOUT_S: '  ',
+      DATABASE_URL: '',
+      SLACK_APP_TOKEN: '',
+      ENCRYPTION_KEY: '',
+      SLACK_CLIENT_ID: ' ',
+      SLACK_CLIENT_SECRET: '',
+      SLACK_STATE_SECRET: '',
+    });
+    expect(blank).toEqual(loadConfig(MINIMAL));
+  });
+
+  test('empty required values are reported as missing, like unset ones', () => {
+    const error = configError({ SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '  ' });
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is required/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is required/),
+    ]);
+  });
+
+  test('values are trimmed', () => {
+    const padded = loadConfig({ ...MINIMAL, HOST: ' 127.0.0.1 ', PORT: ' 8080 ', LOG_LEVEL: 'warn ' });
+    expect(padded.host).toBe('127.0.0.1');
+    expect(padded.port).toBe(8080);
+    expect(padded.logLevel).toBe('warn');
+  });
+
+  test('SHUTDOWN_TIMEOUT_S is whole seconds, exposed in milliseconds', () => {
+    expect(loadConfig({ ...MINIMAL, SHUTDOWN_TIMEOUT_S: '25' }).shutdownTimeoutMs).toBe(25_000);
+    expect(loadConfig({ ...MINIMAL, SHUTDOWN_TIMEOUT_S: '1' }).shutdownTimeoutMs).toBe(1_000);
   });
 
   test('explicit values are parsed', () => {
@@ -66,21 +105,17 @@ describe('loadConfig defaults', () => {
       HOST: '127.0.0.1',
       DATA_DIR: '/var/lib/debrief',
       DATABASE_URL: 'postgres://debrief:pw@db:5432/debrief',
-      REMINDER_HOUR: '17',
       SCHEDULER_CRON: '* * * * *',
       MESSAGE_LOG_RETENTION_DAYS: '30',
       LOG_LEVEL: 'debug',
-      POSTMORTEM_CHANNEL: 'C0123456789',
     });
     expect(custom.port).toBe(8080);
     expect(custom.host).toBe('127.0.0.1');
     expect(custom.dataDir).toBe('/var/lib/debrief');
     expect(custom.databaseUrl).toBe('postgres://debrief:pw@db:5432/debrief');
-    expect(custom.reminderHour).toBe(17);
     expect(custom.schedulerCron).toBe('* * * * *');
     expect(custom.messageLogRetentionDays).toBe(30);
     expect(custom.logLevel).toBe('debug');
-    expect(custom.postmortemChannel).toBe('C0123456789');
   });
 
   test('a custom SLACK_API_URL gets a trailing slash; one that has it is kept as is', () => {
@@ -205,23 +240,27 @@ describe('loadConfig problems', () => {
     ['PORT', '70000'],
     ['PORT', '-1'],
     ['PORT', '80.5'],
-    ['REMINDER_HOUR', '24'],
+    ['PORT', '1e3'],
     ['MESSAGE_LOG_RETENTION_DAYS', '0'],
     ['SLACK_API_URL', 'not a url'],
+    ['SLACK_API_URL', 'ftp://slack.example/api/'],
+    ['SHUTDOWN_TIMEOUT_S', '0'],
+    ['SHUTDOWN_TIMEOUT_S', '-5'],
+    ['SHUTDOWN_TIMEOUT_S', '2.5'],
+    ['SHUTDOWN_TIMEOUT_S', '10s'],
+    ['SHUTDOWN_TIMEOUT_S', '3601'],
     ['LOG_LEVEL', 'verbose'],
     ['SCHEDULER_CRON', 'every five minutes'],
     ['DATABASE_URL', 'mysql://db/debrief'],
-    ['POSTMORTEM_CHANNEL', '#postmortems'],
-    ['POSTMORTEM_CHANNEL', 'postmortems'],
   ])('%s=%s is refused', (name, value) => {
     const error = configError({ ...MINIMAL, [name]: value });
     expect(problemsAbout(error, name)).toHaveLength(1);
     expect(error.problems).toHaveLength(1);
   });
 
-  test('POSTMORTEM_CHANNEL as #name is explained as needing an ID', () => {
-    const error = configError({ ...MINIMAL, POSTMORTEM_CHANNEL: '#postmortems' });
-    expect(problemsAbout(error, 'POSTMORTEM_CHANNEL')[0]).toMatch(/channel ID/);
+  test('SHUTDOWN_TIMEOUT_S says what it should look like', () => {
+    const error = configError({ ...MINIMAL, SHUTDOWN_TIMEOUT_S: '10s' });
+    expect(error.problems).toEqual(['SHUTDOWN_TIMEOUT_S must be a whole number of seconds (1–3600), got "10s"']);
   });
 
   test('every problem is listed at once, in one error and its message', () => {
@@ -229,14 +268,14 @@ describe('loadConfig problems', () => {
       PORT: 'abc',
       SLACK_API_URL: 'not a url',
       LOG_LEVEL: 'loud',
-      POSTMORTEM_CHANNEL: '#incidents',
+      SHUTDOWN_TIMEOUT_S: 'forever',
       ENCRYPTION_KEY: 'c2hvcnQ=',
     });
     const named = [
       'PORT',
       'SLACK_API_URL',
       'LOG_LEVEL',
-      'POSTMORTEM_CHANNEL',
+      'SHUTDOWN_TIMEOUT_S',
       'ENCRYPTION_KEY',
       'SLACK_BOT_TOKEN',
       'SLACK_SIGNING_SECRET',
@@ -251,17 +290,38 @@ describe('loadConfig problems', () => {
     expect(problemsAbout(error, 'PORT')[0]).toMatch(/TCP port/);
     expect(problemsAbout(error, 'SLACK_API_URL')[0]).toMatch(/https:\/\/slack\.com\/api\//);
     expect(problemsAbout(error, 'LOG_LEVEL')[0]).toMatch(/debug, info, warn, error/);
-    expect(problemsAbout(error, 'POSTMORTEM_CHANNEL')[0]).toMatch(/channel ID/);
+    expect(problemsAbout(error, 'SHUTDOWN_TIMEOUT_S')[0]).toMatch(/whole number of seconds/);
     expect(problemsAbout(error, 'SLACK_BOT_TOKEN')[0]).toMatch(/xoxb-/);
   });
 
   test('missing OAuth settings are listed alongside per-variable problems', () => {
-    const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', REMINDER_HOUR: '25' });
-    expect(problemsAbout(error, 'REMINDER_HOUR')).toHaveLength(1);
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig', SLACK_CLIENT_ID: '123.456', PORT: '99999' });
+    expect(problemsAbout(error, 'PORT')).toHaveLength(1);
     for (const name of ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'ENCRYPTION_KEY']) {
       expect(problemsAbout(error, name)).toHaveLength(1);
     }
     expect(error.problems).toHaveLength(4);
+  });
+
+  test('every problem is worded for operators: the variable, then what it should be (no raw validator text)', () => {
+    const names = [
+      'SLACK_BOT_TOKEN',
+      'SLACK_APP_TOKEN',
+      'SLACK_API_URL',
+      'DATABASE_URL',
+      'PORT',
+      'SCHEDULER_CRON',
+      'ENCRYPTION_KEY',
+      'MESSAGE_LOG_RETENTION_DAYS',
+      'LOG_LEVEL',
+      'SHUTDOWN_TIMEOUT_S',
+    ];
+    const error = configError(Object.fromEntries(names.map((name) => [name, '%%%'])));
+    for (const name of names) expect(problemsAbout(error, name).length).toBeGreaterThan(0);
+    for (const problem of error.problems) {
+      expect(problem).toMatch(/^[A-Z_]+ (must|is required|cannot)/);
+      expect(problem).not.toMatch(/expected|Invalid input|Too small/);
+    }
   });
 
   test('a missing bot token and a missing signing secret are both reported', () => {
