@@ -4,7 +4,7 @@ import {
   eventCallbackBody,
   messageShortcutBody,
   viewSubmissionBody,
-} from '../../src/demo/slack-requests';
+} from '../kit/slack-requests';
 import { databaseKinds } from '../support/database';
 import { GENERAL, type Harness, PEOPLE, startHarness } from '../support/harness';
 

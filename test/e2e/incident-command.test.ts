@@ -1,5 +1,5 @@
 import { listTimeline } from '../../src/db/timeline';
-import { viewSubmissionBody } from '../../src/demo/slack-requests';
+import { viewSubmissionBody } from '../kit/slack-requests';
 import { databaseKinds } from '../support/database';
 import { GENERAL, type Harness, PEOPLE, startHarness } from '../support/harness';
 

@@ -8,7 +8,7 @@ import {
   type SimulatedWorkspace,
   startSimulatedWorkspace,
   TEAM_ID,
-} from '../../src/demo/simulated-workspace';
+} from '../kit/simulated-workspace';
 import { TokenCipher, TokenDecryptionError } from '../../src/security/token-cipher';
 import { SlackInstallationStore } from '../../src/slack/installation-store';
 import { BOT_SCOPES } from '../../src/slack/scopes';

@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from '../../src/db/connect';
-import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../../src/demo/simulated-workspace';
+import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../kit/simulated-workspace';
 import { type DatabaseKind, openTestDatabase } from './database';
 
 /** The people of the test workspace, in their own time zones. */

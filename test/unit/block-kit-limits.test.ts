@@ -6,7 +6,7 @@ import {
   truncateMessageText,
   validateMessageBlocks,
   validateView,
-} from '../../src/demo/block-kit-limits';
+} from '../kit/block-kit-limits';
 
 const plain = (text: string) => ({ type: 'plain_text', text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { signSlackRequest } from '../../src/demo/slack-signature';
+import { signSlackRequest } from '../kit/slack-signature';
 
 describe('signSlackRequest', () => {
   it("reproduces Slack's published example from the 'verifying requests' page", () => {

@@ -14,9 +14,9 @@ import {
   SlackRequestClient,
   slashCommandBody,
   viewSubmissionBody,
-} from '../../src/demo/slack-requests';
-import { signSlackRequest } from '../../src/demo/slack-signature';
-import { RESPONSE_URL, SlackStandIn, SUPPORTED_METHODS } from '../../src/demo/slack-stand-in';
+} from '../kit/slack-requests';
+import { signSlackRequest } from '../kit/slack-signature';
+import { RESPONSE_URL, SlackStandIn, SUPPORTED_METHODS } from '../kit/slack-stand-in';
 
 const TOKEN = 'xoxb-test';
 const START = Date.UTC(2026, 10, 20, 14, 0, 0);

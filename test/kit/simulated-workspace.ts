@@ -1,6 +1,6 @@
-import { loadConfig } from '../config';
-import type { DatabaseHandle } from '../db/connect';
-import { type RunningDebrief, startDebrief } from '../main';
+import { loadConfig } from '../../src/config';
+import type { DatabaseHandle } from '../../src/db/connect';
+import { type RunningDebrief, startDebrief } from '../../src/main';
 import {
   type EventOptions,
   type EventSpec,
@@ -9,6 +9,7 @@ import {
   type SignedBody,
   type SlackAppResponse,
   SlackRequestClient,
+  type SlackRequestClientOptions,
   slashCommandBody,
 } from './slack-requests';
 import { type SeedUser, SlackStandIn } from './slack-stand-in';
@@ -59,8 +60,16 @@ export interface SimulatedWorkspace {
 export interface SimulationOptions {
   database: DatabaseHandle;
   people: SeedUser[];
-  /** The clock of the app and of Slack; fixed in tests and scripted in the demo so answers are reproducible. */
+  /** The app's clock; fixed in tests and scripted in the demo so answers are reproducible. */
   clock?: () => Date;
+  /**
+   * Slack's clock (epoch ms). Default: real time, or with `clock`, the app's time plus the real time
+   * elapsed since it last moved — so message ts follow the scenario while a trigger id still expires
+   * 3 real seconds after it was issued.
+   */
+  slackClock?: () => number;
+  /** Slack's deadline and redelivery waits for the requests sent into the app. */
+  requests?: SlackRequestClientOptions;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /**
    * OAuth multi-workspace mode instead of one bot token: the app starts with no installation, and
@@ -71,6 +80,7 @@ export interface SimulationOptions {
 
 export async function startSimulatedWorkspace(options: SimulationOptions): Promise<SimulatedWorkspace> {
   const clock = options.clock;
+  const slackClock = options.slackClock ?? (clock ? followingInRealTime(clock) : undefined);
   const slack = new SlackStandIn({
     teamId: TEAM_ID,
     botToken: 'xoxb-simulated',
@@ -78,7 +88,9 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
     botId: 'BDEBRIEF',
     clientId: OAUTH_CLIENT_ID,
     clientSecret: OAUTH_CLIENT_SECRET,
-    ...(clock && { now: () => clock().getTime() }),
+    ...(slackClock && { now: slackClock }),
+    // The app's own stand-in reports the scopes it saw to the suite-wide manifest check.
+    reportScopes: true,
   });
   await slack.start();
   for (const person of options.people) slack.addUser(person);
@@ -108,7 +120,7 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
     await slack.stop();
     throw error;
   }
-  const requests = new SlackRequestClient(debrief.url, SIGNING_SECRET);
+  const requests = new SlackRequestClient(debrief.url, SIGNING_SECRET, options.requests);
   const settle = () => debrief.background.drain();
   const send = async (body: SignedBody, sendOptions?: SendOptions) => {
     const response = await requests.send(body, sendOptions);
@@ -139,5 +151,22 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
       await debrief.stop();
       await slack.stop();
     },
+  };
+}
+
+/**
+ * A clock at the scenario's time that keeps running in real time between the scenario's moves: Slack's
+ * clock when the app's is fixed or scripted, so Slack's own deadlines (3 s for a trigger id) are real.
+ */
+export function followingInRealTime(clock: () => Date): () => number {
+  let anchor = clock().getTime();
+  let since = performance.now();
+  return () => {
+    const current = clock().getTime();
+    if (current !== anchor) {
+      anchor = current;
+      since = performance.now();
+    }
+    return anchor + (performance.now() - since);
   };
 }

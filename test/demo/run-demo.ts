@@ -1,8 +1,8 @@
-import { openInMemory } from '../db/connect';
-import { findIncidentByNumber } from '../db/incidents';
-import { listTimeline } from '../db/timeline';
-import { formatUtc } from '../domain/when';
-import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from './simulated-workspace';
+import { openInMemory } from '../../src/db/connect';
+import { findIncidentByNumber } from '../../src/db/incidents';
+import { listTimeline } from '../../src/db/timeline';
+import { formatUtc } from '../../src/domain/when';
+import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../kit/simulated-workspace';
 
 /** The demo's clock, moved along by the script: a Friday morning in UTC, afternoon in Kolkata, night in Los Angeles. */
 class ScriptedClock {

@@ -8,6 +8,11 @@
  * stand-in first (a posted message exists in `conversations.history` before its event arrives), and
  * every trigger id and response URL handed to the app is registered with the stand-in so the app
  * can use it. Trigger ids expire 3 s after they are built: build a body just before sending it.
+ *
+ * Slack sends message and reaction events only from channels the bot is a member of: building one
+ * for any other channel throws, so a test cannot pass on an event Slack would never send. The client
+ * keeps Slack's 3-second deadline: a command or interaction not answered in time is Slack's
+ * `operation_timeout`, and an event not answered 2xx in time is redelivered up to 3 times.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signSlackRequest } from './slack-signature';
@@ -106,6 +111,7 @@ export interface SlashCommandInput {
 
 /** A slash command as Slack posts it: form-encoded, fields in Slack's order. */
 export function slashCommandBody(slack: SlackStandIn, input: SlashCommandInput): SignedBody {
+  slack.noteScopeUsed('commands');
   const user = userOf(slack, input.userId);
   const channel = channelOf(slack, input.channelId);
   const triggerId = slack.issueTriggerId({ userId: input.userId });
@@ -136,7 +142,10 @@ export type EventSpec =
   | { kind: 'message'; channelId: string; userId: string; text: string; threadTs?: string }
   /** A person edits their message. */
   | { kind: 'message_changed'; channelId: string; ts: string; text: string }
-  /** A person deletes a message. */
+  /**
+   * A person deletes a message. Slack reports it as `message_deleted`, except for a thread parent
+   * with replies: that becomes a tombstone, reported as `message_changed` (see messageTombstonedEvent).
+   */
   | { kind: 'message_deleted'; channelId: string; ts: string }
   /**
    * A bot's message: an existing one (`ts`, e.g. our own post echoed back), another app's
@@ -154,7 +163,6 @@ export type EventSpec =
       username?: string;
     }
   | { kind: 'reaction_added' | 'reaction_removed'; channelId: string; ts: string; userId: string; reaction: string }
-  | { kind: 'app_home_opened'; userId: string; tab?: 'home' | 'messages' }
   /** The workspace uninstalled the app: Slack revokes the tokens oauth.v2.access handed out, then tells the app. */
   | { kind: 'app_uninstalled' }
   /** Tokens were revoked (the bot's, unless `userIds` names people whose user tokens went instead). */
@@ -191,10 +199,12 @@ function messageEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind: 'mes
   };
 }
 
-/** The message as it appears nested in message_changed / message_deleted events. */
+/**
+ * The message as it appears nested in message_changed / message_deleted events: as the Web API
+ * shows it, thread fields included (Slack's samples carry reply_count and latest_reply there too).
+ */
 function nestedMessage(message: JsonObject): JsonObject {
-  const { reply_count: _1, reply_users: _2, reply_users_count: _3, latest_reply: _4, ...rest } = message;
-  return rest;
+  return { ...message };
 }
 
 function messageChangedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind: 'message_changed' }>): JsonObject {
@@ -215,6 +225,9 @@ function messageChangedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kin
 
 function messageDeletedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind: 'message_deleted' }>): JsonObject {
   const previous = required(slack.message(spec.channelId, spec.ts), `message ${spec.ts}`);
+  if (typeof previous.reply_count === 'number' && previous.reply_count > 0) {
+    return messageTombstonedEvent(slack, spec.channelId, previous);
+  }
   slack.removeMessage(spec.channelId, spec.ts);
   const eventTs = slack.newTs();
   return {
@@ -224,6 +237,27 @@ function messageDeletedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kin
     deleted_ts: spec.ts,
     channel: spec.channelId,
     previous_message: nestedMessage(previous),
+    ts: eventTs,
+    event_ts: eventTs,
+  };
+}
+
+/**
+ * A thread parent deleted while it has replies: Slack keeps it as a tombstone posted by Slackbot
+ * ("This message was deleted.") and reports a `message_changed`, never a `message_deleted`.
+ */
+function messageTombstonedEvent(slack: SlackStandIn, channelId: string, previous: JsonObject): JsonObject {
+  const ts = String(previous.ts);
+  slack.removeMessage(channelId, ts);
+  const tombstone = required(slack.message(channelId, ts), `tombstone ${ts}`);
+  const eventTs = slack.newTs();
+  return {
+    type: 'message',
+    subtype: 'message_changed',
+    message: nestedMessage(tombstone),
+    previous_message: nestedMessage(previous),
+    channel: channelId,
+    hidden: true,
     ts: eventTs,
     event_ts: eventTs,
   };
@@ -260,18 +294,6 @@ function reactionEvent(
   };
 }
 
-function appHomeOpenedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind: 'app_home_opened' }>): JsonObject {
-  const home = slack.homeOf(spec.userId);
-  return {
-    type: 'app_home_opened',
-    user: spec.userId,
-    channel: slack.dmChannelWith(spec.userId),
-    tab: spec.tab ?? 'home',
-    ...(home !== undefined && { view: home }),
-    event_ts: slack.newTs(),
-  };
-}
-
 function appUninstalledEvent(slack: SlackStandIn): JsonObject {
   slack.revokeIssuedTokens();
   return { type: 'app_uninstalled', event_ts: slack.newTs() };
@@ -299,13 +321,29 @@ function buildEvent(slack: SlackStandIn, spec: EventSpec): JsonObject {
     case 'reaction_added':
     case 'reaction_removed':
       return reactionEvent(slack, spec);
-    case 'app_home_opened':
-      return appHomeOpenedEvent(slack, spec);
     case 'app_uninstalled':
       return appUninstalledEvent(slack);
     case 'tokens_revoked':
       return tokensRevokedEvent(slack, spec);
   }
+}
+
+/** The scope an event subscription needs: message.* by channel type, reaction_* reactions:read. */
+const HISTORY_SCOPES = { channel: 'channels:history', group: 'groups:history', im: 'im:history', mpim: 'mpim:history' };
+
+/**
+ * Slack delivers message.* and reaction_* events only from channels the bot is a member of; a test
+ * that builds one for another channel is testing something Slack never sends, so this throws.
+ */
+function requireBotInChannel(slack: SlackStandIn, spec: Extract<EventSpec, { channelId: string }>): void {
+  const channel = channelOf(slack, spec.channelId);
+  if (channel.is_member !== true && channel.is_im !== true) {
+    throw new Error(
+      `Slack sends no ${spec.kind} event from ${spec.channelId}: the bot is not a member of that channel`,
+    );
+  }
+  const reaction = spec.kind === 'reaction_added' || spec.kind === 'reaction_removed';
+  slack.noteScopeUsed(reaction ? 'reactions:read' : HISTORY_SCOPES[channelType(channel)]);
 }
 
 /** Slack's opaque `event_context`: `4-` and base64 of a small JSON. */
@@ -319,6 +357,7 @@ function eventContext(slack: SlackStandIn, event: JsonObject): string {
  * removed; reaction counted), then the envelope is built as Slack sends it.
  */
 export function eventCallbackBody(slack: SlackStandIn, spec: EventSpec, options: EventOptions = {}): SignedBody {
+  if ('channelId' in spec) requireBotInChannel(slack, spec);
   const event = buildEvent(slack, spec);
   if ('channelId' in spec && spec.kind !== 'reaction_added' && spec.kind !== 'reaction_removed') {
     event.channel_type = channelType(channelOf(slack, spec.channelId));
@@ -613,6 +652,8 @@ export interface MessageShortcutInput {
 
 /** A message shortcut (default callback_id `add_to_timeline`) run on a message. */
 export function messageShortcutBody(slack: SlackStandIn, input: MessageShortcutInput): SignedBody {
+  // Shortcuts, like slash commands, come with the `commands` scope.
+  slack.noteScopeUsed('commands');
   const message = required(slack.message(input.channelId, input.messageTs), `message ${input.messageTs}`);
   const channel = channelOf(slack, input.channelId);
   const payload: JsonObject = {
@@ -636,7 +677,7 @@ export function messageShortcutBody(slack: SlackStandIn, input: MessageShortcutI
 // ─── Sending ─────────────────────────────────────────────────────────────────
 
 export interface SendOptions {
-  /** X-Slack-Retry-Num: Slack's 1st, 2nd, 3rd redelivery of an event. */
+  /** X-Slack-Retry-Num: Slack's 1st, 2nd, 3rd redelivery of an event (sends that one delivery only). */
   retryNum?: number;
   /** X-Slack-Retry-Reason, e.g. `http_timeout`, `http_error`. */
   retryReason?: string;
@@ -647,30 +688,102 @@ export interface SendOptions {
 }
 
 export interface SlackAppResponse {
+  /** The HTTP status; 0 when the app did not answer within Slack's deadline. */
   status: number;
   text: string;
   json?: unknown;
+  /** The app did not answer within Slack's deadline (3 s). */
+  timedOut?: boolean;
+  /** For an event: every delivery Slack made, the first and its retries, in order. */
+  deliveries?: SlackAppResponse[];
 }
 
-/** Posts Slack's requests to an app, signed with its signing secret as Slack signs them. */
+/** Slack's answer to the person when an app misses the 3-second deadline of a command or an interaction. */
+export class SlackOperationTimeoutError extends Error {
+  readonly code = 'operation_timeout';
+
+  constructor(what: string, deadlineMs: number) {
+    super(
+      `operation_timeout: the app did not answer ${what} within ${deadlineMs} ms, so Slack showed the user an error`,
+    );
+    this.name = 'SlackOperationTimeoutError';
+  }
+}
+
+export interface SlackRequestClientOptions {
+  /** How long Slack waits for the app's answer (Slack: 3 s). */
+  deadlineMs?: number;
+  /**
+   * Waits before Slack's 1st, 2nd and 3rd redelivery of an event that failed (Slack: at once, after
+   * 1 min, after 5 min). Default: no wait, so tests do not sleep.
+   */
+  retryDelaysMs?: readonly [number, number, number];
+}
+
+const SLACK_DEADLINE_MS = 3000;
+const EVENT_RETRIES = 3;
+
+/**
+ * Posts Slack's requests to an app, signed with its signing secret as Slack signs them, and holds
+ * the app to Slack's deadline: a slash command or interaction not answered within 3 s throws
+ * SlackOperationTimeoutError; an event not answered 2xx within 3 s is redelivered (X-Slack-Retry-Num
+ * 1..3, X-Slack-Retry-Reason http_timeout or http_error) up to 3 times.
+ */
 export class SlackRequestClient {
   private readonly url: string;
+  private readonly deadlineMs: number;
+  private readonly retryDelaysMs: readonly number[];
 
   constructor(
     appUrl: string,
     private readonly signingSecret: string,
+    options: SlackRequestClientOptions = {},
   ) {
     this.url = `${appUrl.replace(/\/+$/, '')}/slack/events`;
+    this.deadlineMs = options.deadlineMs ?? SLACK_DEADLINE_MS;
+    this.retryDelaysMs = options.retryDelaysMs ?? [0, 0, 0];
   }
 
+  /**
+   * Sends a request as Slack would. An event is redelivered until answered 2xx (at most 3 retries),
+   * unless `retryNum` is given: that sends the one redelivery asked for.
+   */
   async send(body: SignedBody, options: SendOptions = {}): Promise<SlackAppResponse> {
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': body.contentType, ...this.headers(body, options) },
-      body: body.rawBody,
-    });
-    const text = await response.text();
-    return { status: response.status, text, ...parseJson(text) };
+    if (body.payload.type !== 'event_callback') {
+      const response = await this.deliver(body, options);
+      if (response.timedOut) throw new SlackOperationTimeoutError(describe(body), this.deadlineMs);
+      return response;
+    }
+    if (options.retryNum !== undefined) return this.deliver(body, options);
+    const deliveries = [await this.deliver(body, options)];
+    for (let retryNum = 1; retryNum <= EVENT_RETRIES && !isSuccess(deliveries.at(-1)!); retryNum++) {
+      const delay = this.retryDelaysMs[retryNum - 1] ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      const retryReason = deliveries.at(-1)!.timedOut ? 'http_timeout' : 'http_error';
+      deliveries.push(await this.deliver(body, { ...options, retryNum, retryReason }));
+    }
+    return { ...deliveries.at(-1)!, deliveries };
+  }
+
+  /** One POST, given up (as Slack gives up) after the deadline. */
+  private async deliver(body: SignedBody, options: SendOptions): Promise<SlackAppResponse> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.deadlineMs);
+    try {
+      const response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': body.contentType, ...this.headers(body, options) },
+        body: body.rawBody,
+        signal: controller.signal,
+      });
+      const text = await response.text();
+      return { status: response.status, text, ...parseJson(text) };
+    } catch (error) {
+      if (controller.signal.aborted) return { status: 0, text: '', timedOut: true };
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private headers(body: SignedBody, options: SendOptions): Record<string, string> {
@@ -691,6 +804,16 @@ export class SlackRequestClient {
       ...(options.retryReason !== undefined && { 'x-slack-retry-reason': options.retryReason }),
     };
   }
+}
+
+function isSuccess(response: SlackAppResponse): boolean {
+  return !response.timedOut && response.status >= 200 && response.status < 300;
+}
+
+function describe(body: SignedBody): string {
+  const { payload } = body;
+  if (typeof payload.command === 'string') return `${payload.command} ${String(payload.text ?? '')}`.trim();
+  return String(payload.type ?? 'the request');
 }
 
 function parseJson(text: string): { json?: unknown } {
