@@ -3,6 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  // tsconfig.json sets isolatedModules, so ts-jest transpiles each file on its own (fast); tsc type-checks.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // The scopes the Slack stand-ins saw across the suite must be exactly manifest.yml's bot scopes.
+  globalSetup: '<rootDir>/test/kit/jest-scopes-setup.ts',
+  globalTeardown: '<rootDir>/test/kit/jest-scopes-teardown.ts',
   testTimeout: 30000,
 };
