@@ -88,9 +88,24 @@ describe('transport and auth', () => {
   it('serves the Web API under /api/ on an ephemeral port', () => {
     expect(slack.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
     expect(slack.apiUrl).toBe(`${slack.baseUrl}api/`);
-    expect(SUPPORTED_METHODS).toEqual(
-      expect.arrayContaining(['chat.postMessage', 'views.open', 'files.completeUploadExternal']),
-    );
+    // Only what Debrief calls: a feature that needs another method adds it to the stand-in.
+    expect([...SUPPORTED_METHODS].sort()).toEqual([
+      'auth.test',
+      'chat.postEphemeral',
+      'chat.postMessage',
+      'conversations.create',
+      'conversations.history',
+      'conversations.invite',
+      'conversations.join',
+      'conversations.members',
+      'conversations.open',
+      'conversations.replies',
+      'oauth.v2.access',
+      'reactions.get',
+      'users.info',
+      'views.open',
+      'views.update',
+    ]);
   });
 
   it('answers auth.test as Slack does for a bot token', async () => {
@@ -155,12 +170,6 @@ describe('transport and auth', () => {
     );
     expect(wrongType.json).toMatchObject({ ok: false, error: 'invalid_arguments' });
     expect((await fetch(`${slack.baseUrl}nowhere`)).status).toBe(404);
-  });
-
-  it('files.upload is shut off', async () => {
-    expect(await slackError(client.apiCall('files.upload', { content: 'x', channels: 'CGENERAL' }))).toBe(
-      'method_deprecated',
-    );
   });
 });
 
@@ -273,12 +282,6 @@ describe('conversations', () => {
       response_metadata: { warnings: ['already_in_channel'] },
     });
     expect(await slackError(client.conversations.join({ channel: 'CSECRET' }))).toBe('channel_not_found');
-    expect(await slackError(client.conversations.info({ channel: 'CSECRET' }))).toBe('channel_not_found');
-  });
-
-  it('describes a channel with conversations.info', async () => {
-    const { channel } = await client.conversations.info({ channel: 'CGENERAL', include_num_members: true });
-    expect(channel).toMatchObject({ id: 'CGENERAL', name: 'general', is_member: true, num_members: 3 });
   });
 
   it('pages conversations.members with cursors', async () => {
@@ -420,27 +423,6 @@ describe('chat', () => {
     );
   });
 
-  it('updates and deletes its own messages only, and gives permalinks', async () => {
-    const posted = await client.chat.postMessage({ channel: 'CGENERAL', text: 'v1', blocks: [{ type: 'divider' }] });
-    const updated = await client.chat.update({ channel: 'CGENERAL', ts: posted.ts!, text: 'v2' });
-    expect(updated).toMatchObject({ channel: 'CGENERAL', ts: posted.ts, text: 'v2' });
-    expect(slack.messagesIn('CGENERAL')).toMatchObject([
-      { text: 'v2', blocks: [{ type: 'divider' }], edited: { user: 'UBOT' } },
-    ]);
-    const theirs = slack.addMessage('CGENERAL', { user: 'U1', text: 'mine' });
-    expect(await slackError(client.chat.update({ channel: 'CGENERAL', ts: theirs, text: 'hacked' }))).toBe(
-      'cant_update_message',
-    );
-    expect(await slackError(client.chat.update({ channel: 'CGENERAL', ts: '1.000001', text: 'x' }))).toBe(
-      'message_not_found',
-    );
-    const { permalink } = await client.chat.getPermalink({ channel: 'CGENERAL', message_ts: theirs });
-    expect(permalink).toBe(`https://debrief-demo.slack.com/archives/CGENERAL/p${theirs.replace('.', '')}`);
-    expect(await slackError(client.chat.delete({ channel: 'CGENERAL', ts: theirs }))).toBe('cant_delete_message');
-    await client.chat.delete({ channel: 'CGENERAL', ts: posted.ts! });
-    expect(slack.messagesIn('CGENERAL').map((m) => m.text)).toEqual(['mine']);
-  });
-
   it('reports reactions with reactions.get', async () => {
     const ts = slack.addMessage('CGENERAL', { user: 'U1', text: 'db failover at 14:05' });
     slack.addReaction('CGENERAL', ts, 'pushpin', 'U2');
@@ -537,88 +519,6 @@ describe('views', () => {
     );
     expect(await slackError(client.views.update({ view_id: 'VNOPE', view: modal() }))).toBe('not_found');
   });
-
-  it('pushes onto the modal a trigger came from, up to 3 views', async () => {
-    const { view: root } = await client.views.open({
-      trigger_id: slack.issueTriggerId({ userId: 'U1' }),
-      view: modal(),
-    });
-    const pushTrigger = () => slack.issueTriggerId({ userId: 'U1', viewId: root!.id! });
-    const second = await client.views.push({ trigger_id: pushTrigger(), view: modal('Second') });
-    expect(second.view).toMatchObject({ root_view_id: root?.id, previous_view_id: root?.id });
-    const third = await client.views.push({
-      trigger_id: slack.issueTriggerId({ userId: 'U1', viewId: second.view!.id! }),
-      view: modal('Third'),
-    });
-    const fourth = client.views.push({
-      trigger_id: slack.issueTriggerId({ userId: 'U1', viewId: third.view!.id! }),
-      view: modal('Fourth'),
-    });
-    expect(await slackError(fourth)).toBe('push_limit_reached');
-    expect(await slackError(client.views.push({ trigger_id: slack.issueTriggerId(), view: modal() }))).toBe(
-      'not_found',
-    );
-  });
-
-  it('publishes a Home tab of up to 100 blocks', async () => {
-    const blocks = (n: number) => Array.from({ length: n }, () => ({ type: 'divider' }));
-    const { view } = await client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: blocks(100) } });
-    expect(view).toMatchObject({ type: 'home', id: expect.stringMatching(/^V/) });
-    expect(slack.homeOf('U1')).toMatchObject({ id: view?.id });
-    expect(slack.publishedHomes).toHaveLength(1);
-    const tooMany = await rejection(
-      client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: blocks(101) } }),
-    );
-    expect(tooMany.data).toMatchObject({
-      error: 'invalid_arguments',
-      response_metadata: { messages: ['[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]'] },
-    });
-    const modalAsHome = client.views.publish({ user_id: 'U1', view: modal() });
-    expect(await slackError(modalAsHome)).toBe('invalid_arguments');
-  });
-});
-
-describe('files.uploadV2', () => {
-  it('runs getUploadURLExternal, the upload and completeUploadExternal, and shares the file', async () => {
-    const result = await client.files.uploadV2({
-      channel_id: 'CGENERAL',
-      content: '# Postmortem: payments down\n',
-      filename: 'postmortem-42.md',
-      title: 'Postmortem #42',
-      initial_comment: 'Here is the postmortem',
-    });
-    expect(result.ok).toBe(true);
-    expect(slack.callsTo('files.getUploadURLExternal')[0]?.args).toMatchObject({
-      filename: 'postmortem-42.md',
-      length: '28',
-    });
-    expect(slack.uploadedFiles).toMatchObject([
-      {
-        id: expect.stringMatching(/^F/),
-        filename: 'postmortem-42.md',
-        title: 'Postmortem #42',
-        content: '# Postmortem: payments down\n',
-        bytes: 28,
-        channelId: 'CGENERAL',
-        initialComment: 'Here is the postmortem',
-      },
-    ]);
-    const completed = slack.lastCall('files.completeUploadExternal')?.response as { files: unknown[] };
-    expect(completed.files).toMatchObject([
-      { name: 'postmortem-42.md', title: 'Postmortem #42', channels: ['CGENERAL'] },
-    ]);
-    expect(slack.messagesIn('CGENERAL')).toMatchObject([
-      { text: 'Here is the postmortem', user: 'UBOT', files: [slack.uploadedFiles[0]!.id] },
-    ]);
-  });
-
-  it('needs the bot in the channel and a file that was uploaded', async () => {
-    const upload = client.files.uploadV2({ channel_id: 'CRANDOM', content: 'x', filename: 'a.md' });
-    expect(await slackError(upload)).toBe('not_in_channel');
-    const url = await client.files.getUploadURLExternal({ filename: 'b.md', length: 1 });
-    const notUploaded = client.files.completeUploadExternal({ files: [{ id: url.file_id! }], channel_id: 'CGENERAL' });
-    expect(await slackError(notUploaded)).toBe('file_not_found');
-  });
 });
 
 describe('faults', () => {
@@ -663,10 +563,8 @@ describe('faults', () => {
     const impatient = webClient({ timeout: 50 });
     const error = await rejection(impatient.users.info({ user: 'U1' }));
     expect(error.code).toBe(ErrorCode.RequestError);
-    slack.delayNext('users.info', 100);
-    const started = Date.now();
-    await client.users.info({ user: 'U1' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    // The delay was used up: the next call answers.
+    expect((await client.users.info({ user: 'U1' })).ok).toBe(true);
   });
 });
 
@@ -812,7 +710,6 @@ describe('requests Slack sends to the app', () => {
     expect(answer).toEqual({ status: 200, text: '{"ok":true}', json: { ok: true } });
     const [signed] = received;
     const timestamp = Number(signed!.headers['x-slack-request-timestamp']);
-    expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(5);
     expect(signed!.headers['x-slack-signature']).toBe(
       signSlackRequest('secret', signed!.body, timestamp)['x-slack-signature'],
     );
@@ -888,7 +785,7 @@ describe('requests Slack sends to the app', () => {
     expect(slack.messagesIn('CGENERAL').map((m) => m.text)).toEqual(['DB is down (eu-west)']);
   });
 
-  it('builds bot messages and app_home_opened', async () => {
+  it('builds bot messages', async () => {
     const ours = await client.chat.postMessage({ channel: 'CGENERAL', text: 'card' });
     const echo = eventCallbackBody(slack, { kind: 'bot_message', channelId: 'CGENERAL', ts: ours.ts! });
     expect(echo.payload.event).toMatchObject({ type: 'message', bot_id: 'BBOT', user: 'UBOT', text: 'card' });
@@ -901,13 +798,6 @@ describe('requests Slack sends to the app', () => {
     });
     expect(legacy.payload.event).toMatchObject({ subtype: 'bot_message', bot_id: 'BPAGER', username: 'integration' });
     expect(legacy.payload.event).not.toHaveProperty('user');
-    const home = eventCallbackBody(slack, { kind: 'app_home_opened', userId: 'U1' });
-    expect(home.payload.event).toMatchObject({
-      type: 'app_home_opened',
-      user: 'U1',
-      tab: 'home',
-      channel: expect.stringMatching(/^D/),
-    });
   });
 
   it('builds block_actions from the element where it sits, with a usable trigger id and response URL', async () => {
