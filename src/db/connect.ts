@@ -1,8 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import { Pool } from 'pg';
+import {
+  Kysely,
+  type PostgresCursor,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+  sql,
+} from 'kysely';
+import { Pool, type PoolClient } from 'pg';
 import lockfile from 'proper-lockfile';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
@@ -28,16 +36,319 @@ export class DataDirLockedError extends Error {
   }
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openEmbedded(options.dataDir);
+/**
+ * Time limits for the Postgres pool. Debrief's statements are indexed point reads and short writes
+ * that take milliseconds; the limits are there for a stalled or failed-over server, so that a request
+ * gives up within seconds (SPEC 8: "statements time out (a few seconds), the caller is told to retry")
+ * instead of hanging for the minutes a dead TCP peer takes to be noticed.
+ */
+export interface DatabaseTimeouts {
+  /** Opening a connection: a healthy server on the network answers in milliseconds. */
+  connectMs: number;
+  /**
+   * Server-side `statement_timeout`: the server cancels the statement (SQLSTATE 57014) and the
+   * transaction rolls back, so "nothing was changed" is certain. Also bounds waiting on a row lock.
+   * Migrations that need longer must say so themselves (`set local statement_timeout = …`).
+   */
+  statementMs: number;
+  /**
+   * Client-side `query_timeout`: for a server that does not answer at all (a failover without a TCP
+   * reset). Longer than statementMs so that a server that is merely slow cancels first, cleanly.
+   */
+  queryMs: number;
+  /** `idle_in_transaction_session_timeout`: a process that stalls mid-transaction frees its locks. */
+  idleInTransactionMs: number;
+  /** TCP keep-alive on pooled connections, so that an idle connection to a vanished server is noticed. */
+  keepAliveInitialDelayMs: number;
 }
 
-export function openPostgres(connectionString: string): DatabaseHandle {
-  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its server must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+export const DEFAULT_DATABASE_TIMEOUTS: Readonly<DatabaseTimeouts> = Object.freeze({
+  connectMs: 3_000,
+  // Above Slack's 3 s answer deadline (work past ~2.5 s is answered "working on it" and finished
+  // afterwards), far above any statement Debrief runs, and short enough that a retry soon helps.
+  statementMs: 5_000,
+  queryMs: 7_000,
+  idleInTransactionMs: 10_000,
+  keepAliveInitialDelayMs: 10_000,
+});
+
+/**
+ * What the pool reports for logging: the error's code and message only, never statement parameters,
+ * detail or the statement itself (people's words stay out of logs, SPEC 8).
+ * - `idle-connection`: a pooled connection failed while unused (server restarted, network dropped);
+ *   the pool discards it and the next query reconnects.
+ * - `unavailable`: a statement or a connection attempt failed as DatabaseUnavailableError.
+ */
+export interface DatabaseErrorReport {
+  kind: 'idle-connection' | 'unavailable';
+  code: string | undefined;
+  message: string;
+}
+
+export interface PostgresOptions {
+  /** Told about pool errors and unavailability, for logging; see DatabaseErrorReport. */
+  onError?: (report: DatabaseErrorReport) => void;
+  /** Overrides of DEFAULT_DATABASE_TIMEOUTS (tests use short ones). */
+  timeouts?: Partial<DatabaseTimeouts>;
+}
+
+export interface OpenDatabaseOptions extends PostgresOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}
+
+/**
+ * The database did not answer in time or could not be reached: a statement timed out (57014), a
+ * connection was refused, reset or lost, or the server shut down. The message is meant for the
+ * person who ran the command; `code` says which (a SQLSTATE, an errno such as ECONNREFUSED, or
+ * QUERY_TIMEOUT / CONNECT_TIMEOUT / CONNECTION_LOST for pg's own errors) and `cause` is the original.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  static readonly MESSAGE = 'The database did not answer in time; nothing was changed. Try again in a minute.';
+  /**
+   * The connection went away while a write or a COMMIT was on its way: the server may have committed
+   * it before the answer was lost, so "nothing was changed" would be a guess. The message says so.
+   */
+  static readonly MESSAGE_OUTCOME_UNKNOWN =
+    'The database stopped answering while saving, so this may or may not have been saved. Check before trying again in a minute.';
+
+  readonly code: string | undefined;
+  readonly outcomeUnknown: boolean;
+
+  constructor(options: { code: string | undefined; cause?: unknown; outcomeUnknown?: boolean }) {
+    const outcomeUnknown = options.outcomeUnknown ?? false;
+    super(
+      outcomeUnknown ? DatabaseUnavailableError.MESSAGE_OUTCOME_UNKNOWN : DatabaseUnavailableError.MESSAGE,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = options.code;
+    this.outcomeUnknown = outcomeUnknown;
+  }
+}
+
+/** SQLSTATEs meaning "the server could not do it now", not "the request was wrong". */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014', // query_canceled: statement_timeout (or a cancel request)
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, in recovery)
+  '57P05', // idle_session_timeout
+  '25P03', // idle_in_transaction_session_timeout
+  '53300', // too_many_connections
+]);
+/** SQLSTATE class 08: connection exceptions. */
+const CONNECTION_EXCEPTION_CLASS = '08';
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** pg and pg-pool signal these with plain Errors (no code); the name is what `code` reports. */
+const PG_MESSAGES: Array<[RegExp, string]> = [
+  [/^Query read timeout$/, 'QUERY_TIMEOUT'],
+  [/^timeout exceeded when trying to connect$/, 'CONNECT_TIMEOUT'],
+  [/^Connection terminated due to connection timeout$/, 'CONNECT_TIMEOUT'],
+  [/^Connection terminated( unexpectedly)?$/, 'CONNECTION_LOST'],
+  [/connection error and is not queryable/, 'CONNECTION_LOST'],
+];
+/** These may have lost the answer to a statement the server did run; the others certainly did nothing. */
+const LOST_ANSWER_CODES = new Set(['QUERY_TIMEOUT', 'CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * The unavailability code of an error (SQLSTATE, errno or pg's own), or undefined when it is something
+ * else. Duck-typed rather than `instanceof Error`: errors raised inside Node's own modules come from
+ * another realm under jest's VM sandbox, and a cause may be any value.
+ */
+function unavailableCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  if (error instanceof DatabaseUnavailableError) return error.code ?? 'UNAVAILABLE';
+  const { code, message, errors, cause } = error as {
+    code?: unknown;
+    message?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLSTATES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && code.startsWith(CONNECTION_EXCEPTION_CLASS)))
+      return code;
+    if (UNAVAILABLE_ERRNOS.has(code)) return code;
+  }
+  if (typeof message === 'string') {
+    for (const [pattern, name] of PG_MESSAGES) if (pattern.test(message)) return name;
+  }
+  // Node reports a refused connection to a name with several addresses (localhost: ::1 and 127.0.0.1) as one AggregateError.
+  if (Array.isArray(errors)) {
+    for (const inner of errors) {
+      const found = unavailableCode(inner, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return unavailableCode(cause, depth + 1);
+}
+
+/**
+ * True when an error means the database could not be reached or did not answer in time (as opposed
+ * to a rejected statement such as a unique violation): a DatabaseUnavailableError, or a raw pg / Node
+ * error of that kind. Callers map it to DatabaseUnavailableError's message and keep running.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return unavailableCode(error) !== undefined;
+}
+
+/** Rethrows unavailability as DatabaseUnavailableError; every other error passes through unchanged. */
+function classify(error: unknown, outcomeUnknown: boolean): unknown {
+  if (error instanceof DatabaseUnavailableError) return error;
+  const code = unavailableCode(error);
+  if (code === undefined) return error;
+  return new DatabaseUnavailableError({
+    code,
+    cause: error,
+    outcomeUnknown: outcomeUnknown && LOST_ANSWER_CODES.has(code),
+  });
+}
+
+/** A report that carries the code and the first line of the message, nothing else. */
+function report(kind: DatabaseErrorReport['kind'], error: unknown): DatabaseErrorReport {
+  const unavailable = error instanceof DatabaseUnavailableError ? error : undefined;
+  const source = unavailable?.cause ?? error;
+  const code = unavailable?.code ?? (source as { code?: unknown } | undefined)?.code;
+  const text = (source as { message?: unknown } | undefined)?.message;
+  const message = typeof text === 'string' ? text : String(source);
+  return {
+    kind,
+    code: typeof code === 'string' ? code : undefined,
+    message: (message.split('\n')[0] ?? '').slice(0, 200),
+  };
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, { onError: options.onError, timeouts: options.timeouts })
+    : openEmbedded(options.dataDir);
+}
+
+export function openPostgres(connectionString: string, options: PostgresOptions = {}): DatabaseHandle {
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
+  const onError = options.onError ?? (() => undefined);
+  const pool = new Pool({
+    connectionString,
+    max: 10,
+    application_name: 'debrief',
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.queryMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: timeouts.keepAliveInitialDelayMs,
+  });
+  // An idle client losing its server must not crash the process: the pool drops it and the next
+  // query reconnects. Reported (code and message) so that operators see the database going away.
+  pool.on('error', (error) => onError(report('idle-connection', error)));
+  const guarded = new GuardedPool(pool, (error) => onError(report('unavailable', error)));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) });
   return handle(db, 'postgres', async () => db.destroy());
+}
+
+/**
+ * The pool as Kysely sees it: errors meaning "unavailable" become DatabaseUnavailableError, and a
+ * connection whose answer was lost (query read timeout, reset) is destroyed on release rather than
+ * handed to the next request, which would otherwise wait behind a query the server never answers.
+ */
+class GuardedPool implements PostgresPool {
+  private readonly clients = new WeakMap<PoolClient, GuardedClient>();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly onUnavailable: (error: DatabaseUnavailableError) => void,
+  ) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      // Nothing was sent: whatever the caller meant to do did not happen.
+      throw this.seen(classify(error, false));
+    }
+    let guarded = this.clients.get(client);
+    if (guarded === undefined) {
+      guarded = new GuardedClient(client, (error) => this.seen(error));
+      this.clients.set(client, guarded);
+    }
+    return guarded;
+  }
+
+  async end(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private seen(error: unknown): unknown {
+    if (error instanceof DatabaseUnavailableError) this.onUnavailable(error);
+    return error;
+  }
+}
+
+class GuardedClient implements PostgresPoolClient {
+  private broken = false;
+  private inTransaction = false;
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly seen: (error: unknown) => unknown,
+  ) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(
+    sqlOrCursor: string | PostgresCursor<R>,
+    parameters: ReadonlyArray<unknown> = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    // Kysely only passes a cursor when the dialect is given one, which Debrief's is not.
+    if (typeof sqlOrCursor !== 'string') throw new Error('streaming queries are not configured');
+    return this.run<R>(sqlOrCursor, parameters);
+  }
+
+  private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const statement = sql.trimStart().slice(0, 20).toLowerCase();
+    // A lost answer leaves the outcome unknown only where the server could have committed something:
+    // a COMMIT, or a write outside a transaction. Inside a transaction nothing is committed yet.
+    const mayCommit =
+      /^(commit|end)\b/.test(statement) || (!this.inTransaction && !/^(select|begin|start|rollback)\b/.test(statement));
+    const isRollback = /^rollback\b/.test(statement) && !/^rollback\s+to\b/.test(statement);
+    if (/^(begin|start transaction)\b/.test(statement)) this.inTransaction = true;
+    if (/^(commit|end)\b/.test(statement) || isRollback) this.inTransaction = false;
+    if (this.broken) {
+      // Kysely rolls back after a failed statement. On a lost connection that would wait another
+      // query timeout and then replace the first error with its own; destroying the connection on
+      // release rolls the transaction back on the server all the same.
+      if (isRollback) return { command: 'SELECT', rowCount: 0, rows: [] };
+      throw this.seen(new DatabaseUnavailableError({ code: 'CONNECTION_LOST' }));
+    }
+    try {
+      return (await this.client.query(sql, parameters as unknown[])) as unknown as PostgresQueryResult<R>;
+    } catch (error) {
+      const classified = classify(error, mayCommit);
+      // Only a statement timeout leaves the session usable; every other kind ended or lost it.
+      if (classified instanceof DatabaseUnavailableError && classified.code !== '57014') this.broken = true;
+      throw this.seen(classified);
+    }
+  }
+
+  release(): void {
+    const broken = this.broken;
+    this.broken = false;
+    this.inTransaction = false;
+    // release(true) makes the pool destroy the connection instead of reusing it.
+    this.client.release(broken ? true : undefined);
+  }
 }
 
 /**
@@ -67,6 +378,12 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
     throw error;
   }
 }
+
+/*
+ * The embedded database (PGlite) has no network and one in-process connection: there is no server to
+ * stall or fail over, so the timeouts above do not apply to it; requests queue for that connection in
+ * PGliteDialect, in order. A long statement there blocks the process's other requests until it ends.
+ */
 
 /** An in-memory embedded database, optionally started from a dump of a migrated one (tests, demo). */
 export async function openInMemory(dump?: Blob): Promise<DatabaseHandle> {
