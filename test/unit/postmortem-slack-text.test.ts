@@ -88,5 +88,8 @@ describe('Markdown escaping', () => {
     expect(markdownBlock('```\ncode\n# comment in code', names)).toBe('```\ncode\n# comment in code\n```');
     expect(markdownBlock('```\na\n```\nafter', names)).toBe('```\na\n```\nafter');
     expect(markdownBlock('- a list\n- stays', names)).toBe('- a list\n- stays');
+    // Only a fence of the same kind, at least as long, closes one.
+    expect(markdownBlock('~~~~\n```\n~~~\n# in code', names)).toBe('~~~~\n```\n~~~\n# in code\n~~~~');
+    expect(markdownBlock('``` a`b\n# heading', names)).toBe('``` a`b\n\\# heading');
   });
 });

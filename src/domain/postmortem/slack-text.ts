@@ -104,23 +104,33 @@ export function markdownCell(text: string, names: NameLookup): string {
 
 /**
  * A person's paragraphs, kept as Markdown but unable to break the document's outline: lines that would be
- * headings (`# …`, or `===`/`---` under text) are escaped, and an unclosed code fence is closed so that it
- * cannot swallow the sections after it.
+ * headings (`# …`, or `===`/`---` under text) are escaped, and an unclosed code fence is closed (with the
+ * same fence, as CommonMark requires) so that it cannot swallow the sections after it.
  */
 export function markdownBlock(text: string, names: NameLookup): string {
   const lines = escapeAngle(slackTextToPlain(text, names))
     .trim()
     .split(/\r\n|\r|\n/);
-  let fences = 0;
-  const out = lines.map((line) => {
-    if (/^ {0,3}(```|~~~)/.test(line)) {
-      fences += 1;
-      return line;
+  const out: string[] = [];
+  let open: { char: string; length: number } | null = null;
+  for (const line of lines) {
+    const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    const marker = fence?.[1] ?? '';
+    const info = fence?.[2] ?? '';
+    if (open !== null) {
+      // Only the same character, at least as long, with nothing after it, closes a fence.
+      if (fence && marker[0] === open.char && marker.length >= open.length && info.trim() === '') open = null;
+      out.push(line);
+    } else if (fence && !(marker[0] === '`' && info.includes('`'))) {
+      // (A backtick fence's info string cannot hold a backtick in CommonMark: such a line is ordinary text.)
+      open = { char: marker[0] ?? '`', length: marker.length };
+      out.push(line);
+    } else if (/^ {0,3}#/.test(line) || /^ {0,3}(=+|-+)\s*$/.test(line)) {
+      out.push(`\\${line.trimStart()}`);
+    } else {
+      out.push(line);
     }
-    if (fences % 2 === 1) return line;
-    if (/^ {0,3}#/.test(line) || /^ {0,3}(=+|-+)\s*$/.test(line)) return `\\${line.trimStart()}`;
-    return line;
-  });
-  if (fences % 2 === 1) out.push('```');
+  }
+  if (open !== null) out.push(open.char.repeat(open.length));
   return out.join('\n');
 }
