@@ -8,17 +8,21 @@ import { countInstallations } from './db/installations';
 import { migrateToLatest } from './db/migrate';
 import { type Scheduler, startScheduler } from './scheduler';
 import { TokenCipher } from './security/token-cipher';
+import { WorkspaceDirectory } from './services/context';
 import { boltLogLevel, createSlackApp, INSTALL_PATH, identifyBot } from './slack/app';
 import { BackgroundWork } from './slack/background';
-import { type SlackDeps, WorkspaceIds } from './slack/deps';
+import type { SlackDeps } from './slack/deps';
 import { SlackInstallationStore } from './slack/installation-store';
-import { UserDirectory } from './slack/user-directory';
+import { SlackMessenger } from './slack/messenger';
+import { WorkspaceClients } from './slack/workspace-clients';
 
 export interface RunningDebrief {
   /** Where Slack sends requests, e.g. http://127.0.0.1:3000 */
   url: string;
   database: DatabaseHandle;
   background: BackgroundWork;
+  /** The outbound Slack port, for work outside a request (tests drive the scheduler's side with it). */
+  slack: SlackMessenger;
   scheduler: Scheduler;
   /** Finishes in-flight work, closes the listener and the database. */
   stop(): Promise<void>;
@@ -47,19 +51,36 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
     const background = new BackgroundWork(logger);
+    const clock = options.clock ?? (() => new Date());
+    const installationStore = config.slack.oauth
+      ? new SlackInstallationStore(database.db, new TokenCipher(config.encryptionKey ?? ''), clock, logger)
+      : undefined;
+    // The outbound port: listeners, the scheduler and the CLI reach any workspace through it.
+    const clients = new WorkspaceClients(
+      installationStore
+        ? { kind: 'installations', store: installationStore }
+        : { kind: 'single', botToken: config.slack.botToken ?? '' },
+      config.slack.apiUrl,
+    );
+    // A reinstall or an uninstall replaces or revokes the token a cached client holds.
+    installationStore?.onChange((query) =>
+      clients.forget({
+        teamId: query.teamId ?? null,
+        enterpriseId: query.enterpriseId ?? null,
+        isEnterpriseInstall: query.isEnterpriseInstall === true,
+      }),
+    );
+    const slack = new SlackMessenger(clients);
     const deps: SlackDeps = {
       db: database.db,
-      users: new UserDirectory(config.slack.apiUrl),
+      slack,
+      workspaces: new WorkspaceDirectory(database.db),
       background,
       logger,
-      clock: options.clock ?? (() => new Date()),
-      workspaces: new WorkspaceIds(database.db),
+      clock,
     };
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });
-    const installationStore = config.slack.oauth
-      ? new SlackInstallationStore(database.db, new TokenCipher(config.encryptionKey ?? ''), deps.clock, logger)
-      : undefined;
     const botIdentity = await identifyBot(config, logger);
     const { app } = createSlackApp({
       config,
@@ -71,11 +92,12 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       isHealthy: () => database.ping(),
     });
     const started = await app.start({ port: config.port, host: config.host });
-    const scheduler = startScheduler({ db: database.db, config, logger, clock: deps.clock });
+    const scheduler = startScheduler({ db: database.db, slack, config, logger, clock });
     const port =
       'address' in (started as object) ? (started as { address(): AddressInfo }).address().port : config.port;
-    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-    logger.info(`Debrief is listening on ${host}:${port} (${database.kind} database)`);
+    logger.info(`Debrief is listening on ${config.host}:${port} (${database.kind} database)`);
+    // A wildcard bind is reached on loopback by the tests, the demo and the health check.
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     if (installationStore) {
       const installed = await countInstallations(database.db);
       logger.info(`OAuth mode: installed in ${installed} workspace(s); more install at ${INSTALL_PATH}`);
@@ -84,6 +106,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       url: `http://${host}:${port}`,
       database,
       background,
+      slack,
       scheduler,
       async stop() {
         await scheduler.stop();

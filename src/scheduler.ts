@@ -2,7 +2,8 @@ import type { Logger } from '@slack/bolt';
 import cron from 'node-cron';
 import type { Config } from './config';
 import type { Db } from './db/connect';
-import { forgetOldEventIds, purgeExpiredMessageLogs } from './services/retention';
+import { forgetOldEventIds, purgeAbandonedCaptures, purgeExpiredMessageLogs } from './services/retention';
+import type { SlackPort } from './services/slack-port';
 
 export interface Scheduler {
   /** Runs one sweep now (the CLI and tests); the cron job calls the same. */
@@ -14,7 +15,14 @@ export interface Scheduler {
  * Sweeps for due work on SCHEDULER_CRON. node-cron keeps no shared state, so every job it runs
  * must be safe on every replica at once: each claims or applies its work in Postgres.
  */
-export function startScheduler(options: { db: Db; config: Config; logger: Logger; clock: () => Date }): Scheduler {
+export function startScheduler(options: {
+  db: Db;
+  /** How sweeps tell people things (reminders, nudges) outside any Slack request. */
+  slack: SlackPort;
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+}): Scheduler {
   const { db, config, logger, clock } = options;
   const sweep = async () => {
     const purged = await purgeExpiredMessageLogs(db, clock(), config.messageLogRetentionDays);
@@ -22,6 +30,7 @@ export function startScheduler(options: { db: Db; config: Config; logger: Logger
       logger.info(`deleted ${purged} logged messages past their ${config.messageLogRetentionDays}-day retention`);
     }
     await forgetOldEventIds(db, clock());
+    await purgeAbandonedCaptures(db, clock());
   };
   const task = cron.schedule(
     config.schedulerCron,

@@ -11,13 +11,18 @@ export async function claimEvent(db: Db, eventId: string, teamId: string): Promi
   return inserted !== undefined;
 }
 
-/** Gives an event id back when its processing failed, so Slack's retry is processed. */
-export async function releaseEvent(db: Db, eventId: string): Promise<void> {
-  await db.deleteFrom('processed_events').where('event_id', '=', eventId).execute();
-}
-
 /** Forgets event ids processed before `cutoff`; Slack stops retrying an event within the hour. */
 export async function forgetEventsBefore(db: Db, cutoff: Date): Promise<number> {
   const result = await db.deleteFrom('processed_events').where('processed_at', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Whether an event id was already processed: lets a retry skip its Slack calls before any work. */
+export async function isEventProcessed(db: Db, eventId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('processed_events')
+    .select('event_id')
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -63,15 +63,24 @@ export async function findIncidentByNumber(db: Db, workspaceId: number, number: 
     .executeTakeFirst();
 }
 
-/** An incident declared by this user with this title whose channel Slack has not created yet (a retry). */
-export async function findIncidentAwaitingChannel(db: Db, workspaceId: number, declaredBy: string, title: string) {
+/**
+ * An open incident this user declared with this title that is either still waiting for its channel
+ * or was declared since `since`: running the same `start` again means the same incident.
+ */
+export async function findRepeatedDeclaration(
+  db: Db,
+  workspaceId: number,
+  declaredBy: string,
+  title: string,
+  since: Date,
+) {
   return db
     .selectFrom('incidents')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('declared_by', '=', declaredBy)
     .where('title', '=', title)
-    .where('channel_id', 'is', null)
+    .where((eb) => eb.or([eb('channel_id', 'is', null), eb('declared_at', '>=', since)]))
     .where('status', '=', 'investigating')
     .orderBy('id', 'desc')
     .executeTakeFirst();
@@ -153,4 +162,13 @@ export async function loadIncidentSummary(db: Db, incident: IncidentRow): Promis
     roles: Object.fromEntries(roles.map((r) => [r.role, r.user_id])),
     milestones: Object.fromEntries(milestones.map((m) => [m.kind, m.occurred_at])),
   };
+}
+
+/** Locks the incident's row until the transaction ends: concurrent changes to it are serialised. */
+export async function lockIncident(db: Db, incidentId: number): Promise<void> {
+  await db.selectFrom('incidents').select('id').where('id', '=', incidentId).forUpdate().execute();
+}
+
+export async function deleteMilestone(db: Db, incidentId: number, kind: MilestoneKind): Promise<void> {
+  await db.deleteFrom('milestones').where('incident_id', '=', incidentId).where('kind', '=', kind).execute();
 }

@@ -87,3 +87,23 @@ export async function purgeMessageLogs(db: Db, closedBefore: Date): Promise<numb
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Remembers that Slack deleted a message, so a late delivery of it (or of an edit) stores nothing. */
+export async function rememberDeletion(db: Db, workspaceId: number, channelId: string, ts: string, at: Date) {
+  await db
+    .insertInto('deleted_messages')
+    .values({ workspace_id: workspaceId, channel_id: channelId, ts, deleted_at: at })
+    .onConflict((oc) => oc.columns(['workspace_id', 'channel_id', 'ts']).doNothing())
+    .execute();
+}
+
+export async function wasDeleted(db: Db, workspaceId: number, channelId: string, ts: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('deleted_messages')
+    .select('ts')
+    .where('workspace_id', '=', workspaceId)
+    .where('channel_id', '=', channelId)
+    .where('ts', '=', ts)
+    .executeTakeFirst();
+  return row !== undefined;
+}

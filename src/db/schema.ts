@@ -11,6 +11,8 @@ export interface WorkspacesTable {
   enterprise_id: string | null;
   last_incident_number: Generated<number>;
   created_at: DefaultedTimestamp;
+  /** An org-wide Enterprise Grid install: team_id then holds the organisation id. */
+  is_enterprise_install: Generated<boolean>;
 }
 
 export interface IncidentsTable {
@@ -96,6 +98,27 @@ export interface ProcessedEventsTable {
   processed_at: DefaultedTimestamp;
 }
 
+/** Messages deleted in Slack, remembered so a late delivery of the message or an edit stores nothing. */
+export interface DeletedMessagesTable {
+  workspace_id: number;
+  channel_id: string;
+  ts: string;
+  deleted_at: Timestamp;
+}
+
+/** A shortcut capture waiting for its incident to be picked (the whole message, beyond modal limits). */
+export interface PendingCapturesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  picked_by: string;
+  channel_id: string;
+  ts: string;
+  thread_ts: string | null;
+  author_id: string;
+  text: string;
+  created_at: Timestamp;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   workspace_id: number;
@@ -134,6 +157,8 @@ export interface Database {
   processed_events: ProcessedEventsTable;
   audit_log: AuditLogTable;
   slack_installations: SlackInstallationsTable;
+  deleted_messages: DeletedMessagesTable;
+  pending_captures: PendingCapturesTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

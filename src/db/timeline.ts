@@ -1,6 +1,7 @@
 import type { RevisionChange, TimelineEntryView } from '../domain/types';
 import type { Db } from './connect';
 import type { NewTimelineEntry, TimelineEntryRevisionRow, TimelineEntryRow } from './schema';
+import { inTransaction } from './transaction';
 
 /** Inserts an entry; an entry for a Slack message already in this incident's timeline is not duplicated. */
 export async function insertTimelineEntry(db: Db, entry: NewTimelineEntry): Promise<TimelineEntryRow | undefined> {
@@ -116,7 +117,7 @@ export async function reviseTimelineEntry(
     at: Date;
   },
 ): Promise<TimelineEntryRow | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await trx
       .selectFrom('timeline_entries')
       .selectAll()
@@ -150,7 +151,7 @@ export async function removeTimelineEntry(
   db: Db,
   removal: { entryId: number; expectedVersion?: number; removedBy: string; at: Date },
 ): Promise<TimelineEntryRow | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let query = trx
       .updateTable('timeline_entries')
       .set((eb) => ({ removed_at: removal.at, removed_by: removal.removedBy, version: eb('version', '+', 1) }))
@@ -177,7 +178,7 @@ export async function removeTimelineEntry(
 
 /** Brings back a removed entry (a pushpin added again). */
 export async function restoreTimelineEntry(db: Db, entryId: number, restoredBy: string, at: Date) {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const restored = await trx
       .updateTable('timeline_entries')
       .set((eb) => ({ removed_at: null, removed_by: null, version: eb('version', '+', 1) }))
@@ -210,7 +211,7 @@ export async function eraseEntriesForMessage(
   ts: string,
   at: Date,
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const erased = await trx
       .updateTable('timeline_entries')
       .set((eb) => ({ text: '', erased_in_slack_at: at, version: eb('version', '+', 1) }))

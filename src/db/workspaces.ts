@@ -1,16 +1,22 @@
 import type { Db } from './connect';
 
-/** The workspace a Slack request belongs to; every query is scoped by its id. */
+/** The tenant a Slack request belongs to; every query is scoped by its row id. */
 export interface WorkspaceRef {
+  /** The team id, or the organisation id for an org-wide Enterprise Grid install. */
   teamId: string;
   enterpriseId?: string | null;
+  isEnterpriseInstall?: boolean;
 }
 
 /** Returns the workspace's id, creating the row on first contact. */
 export async function ensureWorkspace(db: Db, ref: WorkspaceRef): Promise<number> {
   const row = await db
     .insertInto('workspaces')
-    .values({ team_id: ref.teamId, enterprise_id: ref.enterpriseId ?? null })
+    .values({
+      team_id: ref.teamId,
+      enterprise_id: ref.enterpriseId ?? null,
+      is_enterprise_install: ref.isEnterpriseInstall ?? false,
+    })
     .onConflict((oc) =>
       oc.column('team_id').doUpdateSet((eb) => ({
         enterprise_id: eb.fn.coalesce('excluded.enterprise_id', 'workspaces.enterprise_id'),
@@ -19,6 +25,15 @@ export async function ensureWorkspace(db: Db, ref: WorkspaceRef): Promise<number
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** The workspace row's installation key, for work outside a request (scheduler, CLI). */
+export async function findWorkspace(db: Db, workspaceId: number) {
+  return db
+    .selectFrom('workspaces')
+    .select(['id', 'team_id', 'enterprise_id', 'is_enterprise_install'])
+    .where('id', '=', workspaceId)
+    .executeTakeFirst();
 }
 
 /** Hands out the next per-workspace incident number; the row lock serialises concurrent declarations. */

@@ -1,6 +1,14 @@
 /** A failure the user caused and can fix; its message is shown to them as is. */
 export class UserFacingError extends Error {
   override name = 'UserFacingError';
+
+  /** The modal input the message belongs under, when the request came from a modal. */
+  readonly field: string | undefined;
+
+  constructor(message: string, options: { field?: string } = {}) {
+    super(message);
+    this.field = options.field;
+  }
 }
 
 export class NotInIncidentChannelError extends UserFacingError {

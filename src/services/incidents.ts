@@ -2,31 +2,28 @@ import { appendAudit } from '../db/audit';
 import type { Db } from '../db/connect';
 import {
   findActiveIncidentInChannel,
-  findIncidentAwaitingChannel,
   findIncidentById,
   findIncidentByNumber,
   findLatestIncidentInChannel,
+  findRepeatedDeclaration,
   insertIncident,
   loadIncidentSummary,
+  lockIncident,
   setMilestone,
   setRole,
   updateIncident,
 } from '../db/incidents';
 import type { IncidentRow } from '../db/schema';
 import { insertTimelineEntry } from '../db/timeline';
+import { inTransaction } from '../db/transaction';
 import { allocateIncidentNumber } from '../db/workspaces';
 import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
 import { storableText } from '../domain/redact';
 import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
+import type { ActionContext, Scope } from './context';
 import { NotInIncidentChannelError, PermissionDeniedError, UserFacingError } from './errors';
 
-/** Who acts, where, and when: every use case records it. */
-export interface ActionContext {
-  db: Db;
-  workspaceId: number;
-  actor: Actor;
-  now: Date;
-}
+export type { ActionContext } from './context';
 
 export interface IncidentInChannel {
   row: IncidentRow;
@@ -35,7 +32,7 @@ export interface IncidentInChannel {
 
 /** The channel's active incident, or the most recent one when `includeClosed`. */
 export async function incidentInChannel(
-  context: Pick<ActionContext, 'db' | 'workspaceId'>,
+  context: Pick<Scope, 'db' | 'workspaceId'>,
   channelId: string,
   options: { includeClosed?: boolean; example: string },
 ): Promise<IncidentInChannel> {
@@ -58,7 +55,7 @@ export async function incidentInChannel(
 
 /** An incident by id within the workspace, for buttons and modals that carry its id. */
 export async function incidentById(
-  context: Pick<ActionContext, 'db' | 'workspaceId'>,
+  context: Pick<Scope, 'db' | 'workspaceId'>,
   incidentId: number,
 ): Promise<IncidentInChannel> {
   const row = await findIncidentById(context.db, context.workspaceId, incidentId);
@@ -76,20 +73,28 @@ export interface DeclareInput {
 }
 
 /**
+ * Someone whose `start` timed out in Slack runs it again: within this window the same person and
+ * title mean the incident already declared, not a second one (SPEC 8).
+ */
+const REPEAT_WINDOW_MS = 10 * 60_000;
+
+/**
  * Records a new incident (or, when the same person retries a declaration whose channel Slack failed
  * to create, returns that one). Nothing in Slack is touched: channel creation follows the commit.
  */
 export async function declareIncident(
   context: ActionContext,
   input: DeclareInput,
-): Promise<{ incident: IncidentRow; retried: boolean }> {
+): Promise<{ incident: IncidentRow; summary: IncidentSummary; retried: boolean }> {
   assertMayChange(context.actor);
   const title = storableText(input.title.trim());
   if (!input.here) {
-    const pending = await findIncidentAwaitingChannel(context.db, context.workspaceId, context.actor.userId, title);
-    if (pending) return { incident: pending, retried: true };
+    const since = new Date(context.now.getTime() - REPEAT_WINDOW_MS);
+    const repeated = await findRepeatedDeclaration(context.db, context.workspaceId, context.actor.userId, title, since);
+    if (repeated)
+      return { incident: repeated, summary: await loadIncidentSummary(context.db, repeated), retried: true };
   }
-  const incident = await context.db.transaction().execute(async (trx) => {
+  const incident = await inTransaction(context.db, async (trx) => {
     if (input.here) {
       const active = await findActiveIncidentInChannel(trx, context.workspaceId, input.channelId);
       if (active) {
@@ -124,7 +129,7 @@ export async function declareIncident(
     });
     return row;
   });
-  return { incident, retried: false };
+  return { incident, summary: await loadIncidentSummary(context.db, incident), retried: false };
 }
 
 /** Records the channel Slack created for the incident. */
@@ -160,7 +165,7 @@ export async function recordMilestone(
   occurredAt: Date,
 ) {
   assertMayChange(context.actor);
-  await context.db.transaction().execute(async (trx) => {
+  await inTransaction(context.db, async (trx) => {
     await markMilestone(trx, context, incident.row.id, milestone, occurredAt, `Milestone: ${milestone}`);
     await audit(trx, context, incident.row.id, 'milestone.set', { milestone, occurredAt: occurredAt.toISOString() });
   });
@@ -171,10 +176,9 @@ export async function resolveIncident(
   incident: IncidentInChannel,
   resolution: { occurredAt: Date; summary: string },
 ) {
-  const becomesCommander = requireAuthority(context, incident);
   const summary = storableText(resolution.summary.trim());
-  await context.db.transaction().execute(async (trx) => {
-    await claimCommandIfFree(trx, context, incident, becomesCommander);
+  await inTransaction(context.db, async (trx) => {
+    await claimCommandIfFree(trx, context, incident, await requireAuthority(trx, context, incident));
     await updateIncident(trx, incident.row.id, {
       status: 'resolved',
       summary: summary || incident.row.summary,
@@ -200,7 +204,7 @@ export async function closeWithoutPostmortem(
   incident: IncidentInChannel,
   closure: { kind: 'false_alarm'; summary: string } | { kind: 'duplicate'; duplicateOf: number; summary: string },
 ) {
-  const becomesCommander = requireAuthority(context, incident);
+  assertMayChange(context.actor);
   const summary = storableText(closure.summary.trim());
   let original: IncidentRow | undefined;
   if (closure.kind === 'duplicate') {
@@ -215,8 +219,8 @@ export async function closeWithoutPostmortem(
     closure.kind === 'false_alarm'
       ? `Closed as a false alarm${summary ? `: ${summary}` : ''}`
       : `Closed as a duplicate of #${original!.number} ${original!.title}${summary ? `: ${summary}` : ''}`;
-  await context.db.transaction().execute(async (trx) => {
-    await claimCommandIfFree(trx, context, incident, becomesCommander);
+  await inTransaction(context.db, async (trx) => {
+    await claimCommandIfFree(trx, context, incident, await requireAuthority(trx, context, incident));
     await updateIncident(trx, incident.row.id, {
       status: closure.kind,
       summary: summary || incident.row.summary,
@@ -233,8 +237,8 @@ export async function reopenIncident(context: ActionContext, incident: IncidentI
   if (incident.row.status === 'investigating') {
     throw new UserFacingError(`Incident #${incident.row.number} is still open; there is nothing to reopen.`);
   }
-  const becomesCommander = requireAuthority(context, incident);
-  await context.db.transaction().execute(async (trx) => {
+  await inTransaction(context.db, async (trx) => {
+    const becomesCommander = await requireAuthority(trx, context, incident);
     const clash = incident.row.channel_id
       ? await findActiveIncidentInChannel(trx, context.workspaceId, incident.row.channel_id)
       : undefined;
@@ -256,11 +260,10 @@ export async function reopenIncident(context: ActionContext, incident: IncidentI
 }
 
 export async function changeSeverity(context: ActionContext, incident: IncidentInChannel, severity: Severity) {
-  const becomesCommander = requireAuthority(context, incident);
   const previous = incident.row.severity;
   if (previous === severity) throw new UserFacingError(`Incident #${incident.row.number} is already ${severity}.`);
-  await context.db.transaction().execute(async (trx) => {
-    await claimCommandIfFree(trx, context, incident, becomesCommander);
+  await inTransaction(context.db, async (trx) => {
+    await claimCommandIfFree(trx, context, incident, await requireAuthority(trx, context, incident));
     await updateIncident(trx, incident.row.id, { severity });
     await recordSystemEntry(
       trx,
@@ -275,8 +278,15 @@ export async function changeSeverity(context: ActionContext, incident: IncidentI
 }
 
 export async function assignRole(context: ActionContext, incident: IncidentInChannel, role: Role, userId: string) {
-  const becomesCommander = requireAuthority(context, incident);
-  await context.db.transaction().execute(async (trx) => {
+  const target = await context.slack.lookupUser(context.workspace, userId);
+  if (target.isBot || target.deleted) {
+    throw new UserFacingError(
+      `That account cannot hold a role (a bot or a deactivated account). Pick a person, e.g. \`/incident role ${role} @alex\`.`,
+    );
+  }
+  let becomesCommander = false;
+  await inTransaction(context.db, async (trx) => {
+    becomesCommander = await requireAuthority(trx, context, incident);
     if (role !== 'commander') await claimCommandIfFree(trx, context, incident, becomesCommander);
     await setRole(trx, {
       incidentId: incident.row.id,
@@ -294,7 +304,7 @@ export async function assignRole(context: ActionContext, incident: IncidentInCha
 export async function postStatusUpdate(context: ActionContext, incident: IncidentInChannel, text: string) {
   assertMayChange(context.actor);
   const status = storableText(text.trim());
-  await context.db.transaction().execute(async (trx) => {
+  await inTransaction(context.db, async (trx) => {
     await recordSystemEntry(trx, context, incident.row.id, 'status', `Status update: ${status}`);
     await audit(trx, context, incident.row.id, 'incident.status', {});
   });
@@ -306,8 +316,14 @@ function assertMayChange(actor: Actor): void {
   if (reason) throw new PermissionDeniedError(reason);
 }
 
-function requireAuthority(context: ActionContext, incident: IncidentInChannel): boolean {
-  const authority = incidentAuthority(incident.summary, context.actor);
+/**
+ * Checks the actor may steer the incident, inside the transaction that acts, with the incident row
+ * locked: two people acting at once are serialised, so only one of them becomes commander.
+ */
+async function requireAuthority(trx: Db, context: ActionContext, incident: IncidentInChannel): Promise<boolean> {
+  await lockIncident(trx, incident.row.id);
+  const current = await loadIncidentSummary(trx, incident.row);
+  const authority = incidentAuthority(current, context.actor);
   if (!authority.allowed) throw new PermissionDeniedError(authority.reason);
   return authority.becomesCommander;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   App,
   type CustomRoute,
+  ErrorCode,
   HTTPReceiver,
   type HTTPReceiverOptions,
   type Logger,
@@ -11,12 +12,14 @@ import {
 import { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
-import { claimEvent, releaseEvent } from '../db/events';
+import { requestContextMiddleware } from './context';
 import type { SlackDeps } from './deps';
+import { failureSummary } from './failures';
 import type { SlackInstallationStore } from './installation-store';
 import { registerListeners } from './listeners';
 import { registerInstallationEvents } from './listeners/events/installations';
 import { BOT_SCOPES } from './scopes';
+import { WEB_API_CLIENT_OPTIONS } from './workspace-clients';
 
 export interface SlackAppOptions {
   config: Config;
@@ -33,12 +36,6 @@ export interface SlackAppOptions {
 /** Where people install Debrief and where Slack sends them back, in OAuth mode. */
 export const INSTALL_PATH = '/slack/install';
 export const OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
-
-/** Slack's Web API answers within seconds or not at all; 429 and 5xx are retried, honouring Retry-After. */
-export const WEB_API_CLIENT_OPTIONS = {
-  timeout: 10_000,
-  retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
-} as const;
 
 /**
  * Builds the Bolt app: HTTP receiver on /slack/events (or Socket Mode), health and metrics routes,
@@ -83,23 +80,20 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     ...options.botIdentity,
     clientOptions,
   });
-  app.use(async ({ body, next }) => {
-    const eventId = (body as { event_id?: unknown }).event_id;
-    const teamId = (body as { team_id?: unknown }).team_id;
-    if (typeof eventId !== 'string') return next();
-    // Slack redelivers an event it thinks we missed; the first delivery's work stands.
-    if (!(await claimEvent(options.deps.db, eventId, String(teamId ?? '')))) return;
-    try {
-      await next();
-    } catch (error) {
-      await releaseEvent(options.deps.db, eventId);
-      throw error;
-    }
-  });
+  app.use(requestContextMiddleware(options.deps));
   registerListeners(app, options.deps);
   if (options.installationStore) registerInstallationEvents(app, options.installationStore);
   app.error(async (error) => {
-    logger.error('Slack listener failed', error);
+    // A workspace without an installation (never installed, or uninstalled): nothing to do and
+    // nothing Slack could fix by retrying. Answered 200 so Slack does not keep redelivering.
+    if (error.code === ErrorCode.AuthorizationError) {
+      logger.warn(failureSummary(error.original ?? error));
+      return;
+    }
+    // Listeners answer user-facing failures themselves; what arrives here is an event whose work
+    // failed (or a bug). Rethrowing makes the receiver answer 500, so Slack delivers the event again.
+    logger.error(`Slack request failed, answered non-2xx so Slack retries: ${failureSummary(error.original ?? error)}`);
+    throw error;
   });
   return { app, receiver };
 }

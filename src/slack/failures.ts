@@ -4,7 +4,21 @@ import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from
 import { UserFacingError } from '../services/errors';
 
 /** Postgres and pg connection failures: the database is unreachable, not the request wrong. */
-const DATABASE_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+const DATABASE_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+  '57014',
+]);
+
+/** A user-facing error aimed at one modal field (`response_action: errors` shows it under that input). */
+export function fieldOf(error: unknown): string | undefined {
+  return error instanceof UserFacingError ? error.field : undefined;
+}
 
 /** Turns any failure into what the user should read; unexpected ones are logged with a reference. */
 export function describeFailure(error: unknown, logger: Logger): string {
@@ -22,12 +36,31 @@ export function describeFailure(error: unknown, logger: Logger): string {
     return 'Debrief could not reach Slack, so nothing was changed. Try again in a minute.';
   }
   if (code !== undefined && DATABASE_UNAVAILABLE.has(code)) {
-    logger.error('database unavailable', error);
-    return 'Debrief cannot reach its database right now, so nothing was saved. Try again in a minute.';
+    logger.error(`database unavailable: ${failureSummary(error)}`);
+    return 'Debrief’s database did not answer in time, so nothing was saved. Try again in a minute.';
   }
   const reference = randomBytes(4).toString('hex');
-  logger.error(`unexpected failure (ref ${reference})`, error);
+  logger.error(`unexpected failure (ref ${reference}): ${failureSummary(error)}`);
   return `Something went wrong (ref ${reference}). Try again; if it keeps happening, give that reference to whoever runs Debrief.`;
+}
+
+/**
+ * What a failure is, for logs: its class, code and the code's location — never its message's
+ * payload or a driver's statement parameters, which carry people's words (SPEC 8).
+ */
+export function failureSummary(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as { code?: unknown }).code;
+  const where =
+    error.stack
+      ?.split('\n')
+      .find((line) => line.trim().startsWith('at '))
+      ?.trim() ?? '';
+  // Slack's and the driver's own messages name methods and codes; cap them all the same.
+  const message = error.message.split('\n')[0]?.slice(0, 200) ?? '';
+  return [error.name, code === undefined ? undefined : `code=${String(code)}`, message, where]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Advice for the Slack errors people can act on. */

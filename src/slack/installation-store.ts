@@ -24,6 +24,8 @@ function encryptionContext(row: { teamId: string | null; enterpriseId: string | 
  * encrypted JSON; team, organisation, bot ids and scopes sit beside it in the clear for lookups.
  */
 export class SlackInstallationStore implements InstallationStore {
+  private readonly changeListeners: ((query: InstallationQuery<boolean>) => void)[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly cipher: TokenCipher,
@@ -52,9 +54,15 @@ export class SlackInstallationStore implements InstallationStore {
       },
       this.clock(),
     );
+    this.notify({ teamId: key.teamId ?? undefined, enterpriseId: key.enterpriseId ?? undefined, isEnterpriseInstall });
     this.logger.info(
       `installed in ${isEnterpriseInstall ? `organisation ${key.enterpriseId}` : `workspace ${key.teamId}`} by ${installation.user?.id ?? 'an unknown user'}`,
     );
+  }
+
+  /** Called after an installation is stored or deleted: cached clients of its token must go. */
+  onChange(listener: (query: InstallationQuery<boolean>) => void): void {
+    this.changeListeners.push(listener);
   }
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
@@ -70,11 +78,16 @@ export class SlackInstallationStore implements InstallationStore {
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
     const deleted = await deleteInstallation(this.db, lookupOf(query));
+    this.notify(query);
     if (deleted > 0) {
       this.logger.info(
         `forgot the installation of ${query.isEnterpriseInstall ? `organisation ${query.enterpriseId}` : `workspace ${query.teamId}`}`,
       );
     }
+  }
+
+  private notify(query: InstallationQuery<boolean>): void {
+    for (const listener of this.changeListeners) listener(query);
   }
 }
 

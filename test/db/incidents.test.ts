@@ -3,11 +3,12 @@ import { listRevisions, listTimeline } from '../../src/db/timeline';
 import { ensureWorkspace } from '../../src/db/workspaces';
 import type { Actor } from '../../src/domain/permissions';
 import {
-  captureMessage,
+  captureFromShortcut,
+  captureReaction,
   eraseDeletedMessage,
   followMessageEdit,
   logChannelMessage,
-  releasePinnedMessage,
+  releasePushpin,
 } from '../../src/services/capture';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from '../../src/services/errors';
 import {
@@ -24,11 +25,12 @@ import {
 } from '../../src/services/incidents';
 import { correctEntry, deleteEntry } from '../../src/services/timeline';
 import { databaseKinds, openTestDatabase } from '../support/database';
+import { FakeSlackPort, TEST_WORKSPACE } from '../support/fake-slack-port';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
-const alice: Actor = { userId: 'UALICE', isGuest: false, isExternal: false };
-const bob: Actor = { userId: 'UBOB', isGuest: false, isExternal: false };
-const guest: Actor = { userId: 'UGUEST', isGuest: true, isExternal: false };
+const alice = { userId: 'UALICE', isGuest: false, isExternal: false, timeZone: null };
+const bob = { userId: 'UBOB', isGuest: false, isExternal: false, timeZone: null };
+const guest = { userId: 'UGUEST', isGuest: true, isExternal: false, timeZone: null };
 
 describe.each(databaseKinds())('incident use cases on the %s database', (kind) => {
   let database: DatabaseHandle;
@@ -42,12 +44,20 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
   });
   afterAll(async () => database.close());
 
-  const as = (actor: Actor, now = NOW, inWorkspace = () => workspaceId): ActionContext => ({
+  const slack = new FakeSlackPort();
+  const as = (
+    actor: Actor & { timeZone: string | null },
+    now = NOW,
+    inWorkspace = () => workspaceId,
+  ): ActionContext => ({
     db: database.db,
+    slack,
+    workspace: TEST_WORKSPACE,
     workspaceId: inWorkspace(),
     actor,
     now,
   });
+  const scopeOf = (id: number) => ({ db: database.db, slack, workspace: TEST_WORKSPACE, workspaceId: id, now: NOW });
 
   async function declareHere(channelId: string, title = 'Checkout returns 500s') {
     await declareIncident(as(alice), { title, severity: 'sev2', isPrivate: false, channelId, here: true });
@@ -97,7 +107,7 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
     expect(rows).toHaveLength(1);
   });
 
-  test('retrying a declaration whose channel was never created reuses the incident', async () => {
+  test('repeating a declaration reuses the incident while its channel is missing or for 10 minutes', async () => {
     const input = {
       title: 'Search is down',
       severity: 'sev1' as const,
@@ -107,11 +117,15 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
     };
     const first = await declareIncident(as(bob), input);
     const retry = await declareIncident(as(bob), input);
-    expect(retry).toEqual({ incident: first.incident, retried: true });
+    expect(retry).toMatchObject({ incident: first.incident, retried: true });
     await attachChannel(database.db, first.incident.id, 'CSEARCH', 'inc-20261120-search-is-down');
-    const afterChannel = await declareIncident(as(bob), input);
-    expect(afterChannel.retried).toBe(false);
-    expect(afterChannel.incident.number).toBe(first.incident.number + 1);
+    // The same person running the same start within 10 minutes (their first answer timed out) gets it again …
+    const repeated = await declareIncident(as(bob, new Date(NOW.getTime() + 9 * 60_000)), input);
+    expect(repeated).toMatchObject({ incident: { id: first.incident.id }, retried: true });
+    // … later it is a new incident with the same title.
+    const later = await declareIncident(as(bob, new Date(NOW.getTime() + 11 * 60_000)), input);
+    expect(later.retried).toBe(false);
+    expect(later.incident.number).toBe(first.incident.number + 1);
   });
 
   test('timeline notes, milestones and resolution are stored with system entries in time order', async () => {
@@ -167,7 +181,7 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
 
   test('a pushpinned message enters once, leaves with the last pushpin, and comes back with a new one', async () => {
     const incident = await declareHere('CPIN');
-    const scope = { db: database.db, workspaceId };
+    const scope = scopeOf(workspaceId);
     const message = {
       channelId: 'CPIN',
       ts: '1763629500.000100',
@@ -176,56 +190,26 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
       text: 'db failover done',
     };
     await logChannelMessage(scope, message);
-    const first = await captureMessage(scope, {
-      incidentId: incident.row.id,
-      source: 'reaction',
-      capturedBy: 'UALICE',
-      message,
-      now: NOW,
-    });
-    const again = await captureMessage(scope, {
-      incidentId: incident.row.id,
-      source: 'reaction',
-      capturedBy: 'UBOB',
-      message,
-      now: NOW,
-    });
-    expect(first.created).toBe(true);
-    expect(again).toMatchObject({ created: false, entry: { id: first.entry.id } });
-    expect(first.entry.occurred_at).toEqual(new Date(1763629500000));
     const pinned = () =>
       listTimeline(database.db, incident.row.id).then((t) => t.filter((e) => e.source === 'reaction'));
+    await captureReaction(scope, 'UALICE', { channelId: 'CPIN', ts: message.ts });
+    await captureReaction(scope, 'UBOB', { channelId: 'CPIN', ts: message.ts });
+    const [first] = await pinned();
     expect(await pinned()).toHaveLength(1);
-    await releasePinnedMessage(scope, {
-      channelId: 'CPIN',
-      ts: message.ts,
-      pushpinsLeft: 1,
-      removedBy: 'UALICE',
-      now: NOW,
-    });
+    expect(first?.occurredAt).toEqual(new Date(1763629500000));
+    slack.pushpins.set(`CPIN/${message.ts}`, 1);
+    await releasePushpin(scope, { channelId: 'CPIN', ts: message.ts, removedBy: 'UALICE' });
     expect(await pinned()).toHaveLength(1);
-    await releasePinnedMessage(scope, {
-      channelId: 'CPIN',
-      ts: message.ts,
-      pushpinsLeft: 0,
-      removedBy: 'UALICE',
-      now: NOW,
-    });
+    slack.pushpins.set(`CPIN/${message.ts}`, 0);
+    await releasePushpin(scope, { channelId: 'CPIN', ts: message.ts, removedBy: 'UALICE' });
     expect(await pinned()).toHaveLength(0);
-    const back = await captureMessage(scope, {
-      incidentId: incident.row.id,
-      source: 'reaction',
-      capturedBy: 'UBOB',
-      message,
-      now: NOW,
-    });
-    expect(back).toMatchObject({ created: true, entry: { id: first.entry.id } });
-    expect(await pinned()).toHaveLength(1);
+    await captureReaction(scope, 'UBOB', { channelId: 'CPIN', ts: message.ts });
+    expect((await pinned()).map((e) => e.id)).toEqual([first?.id]);
   });
 
   test('captured messages follow Slack edits, and a deletion erases the words everywhere', async () => {
     const incident = await declareHere('CEDIT');
-    const scope = { db: database.db, workspaceId };
+    const scope = scopeOf(workspaceId);
     const message = {
       channelId: 'CEDIT',
       ts: '1763629600.000200',
@@ -234,20 +218,18 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
       text: 'token is xoxb-123456789-abcdefghij',
     };
     await logChannelMessage(scope, message);
-    const { entry } = await captureMessage(scope, {
-      incidentId: incident.row.id,
-      source: 'shortcut',
-      capturedBy: 'UBOB',
-      message,
-      now: NOW,
-    });
+    await captureFromShortcut(as(bob), message);
+    const [entry] = (await listTimeline(database.db, incident.row.id)).filter((e) => e.source === 'shortcut');
+    if (!entry) throw new Error('the shortcut captured nothing');
     expect(entry.text).toBe('token is [redacted Slack token]');
     // The same channel and ts in another workspace is another message: untouched by this one's edits.
     expect(
-      await followMessageEdit(
-        { db: database.db, workspaceId: otherWorkspaceId },
-        { channelId: 'CEDIT', ts: message.ts, text: 'nope', editedBy: 'UX', at: NOW },
-      ),
+      await followMessageEdit(scopeOf(otherWorkspaceId), {
+        channelId: 'CEDIT',
+        ts: message.ts,
+        text: 'nope',
+        editedBy: 'UX',
+      }),
     ).toBe(0);
     expect(
       await followMessageEdit(scope, {
@@ -255,7 +237,6 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
         ts: message.ts,
         text: 'rotated the token',
         editedBy: 'UBOB',
-        at: NOW,
       }),
     ).toBe(1);
     const [edited] = (await listTimeline(database.db, incident.row.id)).filter((e) => e.id === entry.id);
@@ -263,7 +244,7 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
     expect((await listRevisions(database.db, entry.id)).map((r) => r.text)).toEqual([
       'token is [redacted Slack token]',
     ]);
-    await eraseDeletedMessage(scope, { channelId: 'CEDIT', ts: message.ts, at: NOW });
+    await eraseDeletedMessage(scope, { channelId: 'CEDIT', ts: message.ts });
     const [erased] = (await listTimeline(database.db, incident.row.id)).filter((e) => e.id === entry.id);
     expect(erased).toMatchObject({ text: '', erasedInSlack: true });
     expect((await listRevisions(database.db, entry.id)).map((r) => r.text)).toEqual(['']);
@@ -282,7 +263,8 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
     const withCommander = await incidentInChannel(as(alice), 'CCONC', { example: 'x' });
     const attempts = await Promise.allSettled(
       ['restarted api pods', 'restarted worker pods'].map((text) =>
-        correctEntry(as(alice), withCommander, {
+        correctEntry(as(alice), {
+          incidentId: withCommander.row.id,
           entryId: note.id,
           expectedVersion: note.version,
           text,
@@ -296,10 +278,19 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
     const winner = (attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<{ text: string }>).value;
     expect((loser.reason as Error).message).toContain(winner.text);
     await expect(
-      correctEntry(as(bob), withCommander, { entryId: note.id, expectedVersion: 2, text: 'mine', occurredAt: NOW }),
+      correctEntry(as(bob), {
+        incidentId: withCommander.row.id,
+        entryId: note.id,
+        expectedVersion: 2,
+        text: 'mine',
+        occurredAt: NOW,
+      }),
     ).rejects.toThrow('Only the person who added this entry');
-    await deleteEntry(as(alice), withCommander, note.id);
-    await expect(deleteEntry(as(alice), withCommander, note.id)).rejects.toBeInstanceOf(UserFacingError);
+    const deletion = { incidentId: withCommander.row.id, entryId: note.id, expectedVersion: 2 };
+    // A delete carrying a version older than the entry's is refused, not applied.
+    await expect(deleteEntry(as(alice), { ...deletion, expectedVersion: 1 })).rejects.toBeInstanceOf(EditConflictError);
+    await deleteEntry(as(alice), deletion);
+    await expect(deleteEntry(as(alice), deletion)).rejects.toBeInstanceOf(UserFacingError);
     expect((await listTimeline(database.db, incident.row.id)).some((e) => e.id === note.id)).toBe(false);
   });
 });

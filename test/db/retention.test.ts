@@ -5,10 +5,11 @@ import { claimEvent } from '../../src/db/events';
 import { listTimeline } from '../../src/db/timeline';
 import { ensureWorkspace } from '../../src/db/workspaces';
 import { startScheduler } from '../../src/scheduler';
-import { captureMessage, logChannelMessage } from '../../src/services/capture';
+import { captureReaction, logChannelMessage } from '../../src/services/capture';
 import { type ActionContext, declareIncident, incidentInChannel, resolveIncident } from '../../src/services/incidents';
 import { forgetOldEventIds, purgeExpiredMessageLogs } from '../../src/services/retention';
 import { databaseKinds, openTestDatabase } from '../support/database';
+import { FakeSlackPort, TEST_WORKSPACE } from '../support/fake-slack-port';
 
 const RESOLVED_AT = new Date('2026-08-01T12:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -22,13 +23,17 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
 
   test('deletes the words of closed incidents after the retention period, keeping the timeline and open incidents', async () => {
     const workspaceId = await ensureWorkspace(database.db, { teamId: 'TRET' });
-    const context: ActionContext = {
+    const scope = {
       db: database.db,
+      slack: new FakeSlackPort(),
+      workspace: TEST_WORKSPACE,
       workspaceId,
-      actor: { userId: 'UALICE', isGuest: false, isExternal: false },
       now: RESOLVED_AT,
     };
-    const scope = { db: database.db, workspaceId };
+    const context: ActionContext = {
+      ...scope,
+      actor: { userId: 'UALICE', isGuest: false, isExternal: false, timeZone: null },
+    };
     for (const channelId of ['CCLOSED', 'COPEN']) {
       await declareIncident(context, { title: channelId, severity: 'sev3', isPrivate: false, channelId, here: true });
       await logChannelMessage(scope, {
@@ -40,13 +45,7 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
       });
     }
     const closed = await incidentInChannel(context, 'CCLOSED', { example: 'x' });
-    await captureMessage(scope, {
-      incidentId: closed.row.id,
-      source: 'reaction',
-      capturedBy: 'UALICE',
-      message: { channelId: 'CCLOSED', ts: '1785585600.000100', threadTs: null, userId: 'UBOB', text: 'the words' },
-      now: RESOLVED_AT,
-    });
+    await captureReaction(scope, 'UALICE', { channelId: 'CCLOSED', ts: '1785585600.000100' });
     await resolveIncident(context, closed, { occurredAt: RESOLVED_AT, summary: '' });
     const logged = () => database.db.selectFrom('message_log').select('channel_id').orderBy('channel_id').execute();
 
@@ -73,7 +72,13 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
     const logger = new ConsoleLogger();
     logger.setLevel(LogLevel.ERROR);
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' });
-    const scheduler = startScheduler({ db: database.db, config, logger, clock: () => new Date(Date.now() + 2 * DAY) });
+    const scheduler = startScheduler({
+      db: database.db,
+      slack: new FakeSlackPort(),
+      config,
+      logger,
+      clock: () => new Date(Date.now() + 2 * DAY),
+    });
     await scheduler.sweep();
     await scheduler.stop();
     expect(await claimEvent(database.db, 'EvSWEEP', 'TRET')).toBe(true);

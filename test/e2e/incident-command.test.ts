@@ -116,7 +116,7 @@ describe.each(databaseKinds())('/incident end to end (%s database)', (kind) => {
   test('roles, severity, status, resolve and reopen: the first to steer becomes commander', async () => {
     const channelId = h.slack.channelIdByName('inc-20261120-checkout-returns-500s')!;
     const role = await h.command(PEOPLE.bob.id, channelId, 'role scribe <@UCAROL|carol>');
-    expect(role.answer.text).toMatch(/<@UCAROL> is now scribe of #1. <@UBOB> is commander/);
+    expect(role.answer.text).toMatch(/<@UCAROL> is now \*scribe\* of #1 \(set by <@UBOB>\)\. <@UBOB> is commander/);
     const refused = await h.command(PEOPLE.alice.id, channelId, 'severity sev1');
     expect(refused.answer.text).toMatch(/commander is <@UBOB>/);
     await h.command(PEOPLE.carol.id, channelId, 'severity sev1');

@@ -6,12 +6,13 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/connect';
 import { TokenCipher } from '../../src/security/token-cipher';
+import { WorkspaceDirectory } from '../../src/services/context';
 import { authorizeUrl, createSlackApp } from '../../src/slack/app';
 import { BackgroundWork } from '../../src/slack/background';
-import { type SlackDeps, WorkspaceIds } from '../../src/slack/deps';
+import type { SlackDeps } from '../../src/slack/deps';
 import { SlackInstallationStore } from '../../src/slack/installation-store';
 import { BOT_SCOPES } from '../../src/slack/scopes';
-import { UserDirectory } from '../../src/slack/user-directory';
+import { FakeSlackPort } from '../support/fake-slack-port';
 
 /**
  * How the Slack app is put together in each mode. Nothing here reaches a database or Slack: the
@@ -35,11 +36,11 @@ function build(env: NodeJS.ProcessEnv, withStore = true) {
   const config = loadConfig({ SLACK_API_URL: API_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...env });
   const deps: SlackDeps = {
     db,
-    users: new UserDirectory(config.slack.apiUrl),
+    slack: new FakeSlackPort(),
     background: new BackgroundWork(logger),
     logger,
     clock: () => new Date(0),
-    workspaces: new WorkspaceIds(db),
+    workspaces: new WorkspaceDirectory(db),
   };
   const installationStore =
     config.slack.oauth && withStore

@@ -52,6 +52,17 @@ function escapeAll(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * User text for a bot post: escaped like `escapeMrkdwn`, and user-group mentions shown as plain
+ * words, so nothing a person typed makes the bot notify a crowd (broadcasts are escaped already).
+ */
+export function quoteUserText(text: string): string {
+  return escapeMrkdwn(text).replace(
+    /<!subteam\^[A-Z0-9]{1,30}(?:\|([^<>]{0,200}))?>/g,
+    (_, label?: string) => label ?? '@group',
+  );
+}
+
 /** Turns Slack's escaped text back into what a person typed, for editing in a plain-text input. */
 export function unescapeEntities(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>' })[name] ?? '');

@@ -21,6 +21,7 @@ import {
   mention,
   mrkdwn,
   plainText,
+  quoteUserText,
   slackDate,
   truncate,
   unescapeEntities,
@@ -108,7 +109,8 @@ const CHANGE_LABELS = new Map<string, string>([
 export function incidentCard(incident: IncidentSummary): { text: string; blocks: KnownBlock[] } {
   const name = `#${incident.number} ${incident.title}`;
   return {
-    text: `Incident ${name} · ${incident.severity.toUpperCase()} · ${STATUS_LABELS[incident.status]}`,
+    // The fallback text is what notifies: the title is quoted so `<!channel>` in it pings nobody.
+    text: `Incident ${quoteUserText(name)} · ${incident.severity.toUpperCase()} · ${STATUS_LABELS[incident.status]}`,
     blocks: [
       // Header text is plain: decode Slack's entities so `A &amp; B` reads `A & B`.
       { type: 'header', text: plainText(truncate(unescapeEntities(name), HEADER_MAX, '…')) },

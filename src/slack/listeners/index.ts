@@ -12,8 +12,8 @@ import { registerTimelineEntryViews } from './views/timeline-entry';
 /** Every Slack listener, grouped as Slack groups them: commands, events, shortcuts, actions, views. */
 export function registerListeners(app: App, deps: SlackDeps): void {
   registerIncidentCommand(app, deps);
-  registerMessageEvents(app, deps);
-  registerReactionEvents(app, deps);
+  registerMessageEvents(app);
+  registerReactionEvents(app);
   registerAddToTimelineShortcut(app, deps);
   registerTimelineActions(app, deps);
   registerIncidentStartView(app, deps);

@@ -1,9 +1,7 @@
-import type { App, RespondFn, SlashCommand } from '@slack/bolt';
-import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
-import { loadIncidentSummary } from '../../../db/incidents';
+import type { App } from '@slack/bolt';
 import { INCIDENT_HELP, type IncidentCommand, parseIncidentCommand } from '../../../domain/incident-command';
 import { formatEcho, formatUtc, parseLeadingWhen, parseWhen, type WhenDirection } from '../../../domain/when';
+import type { ActionContext } from '../../../services/context';
 import { UserFacingError } from '../../../services/errors';
 import {
   addTimelineNote,
@@ -18,74 +16,61 @@ import {
   reopenIncident,
   resolveIncident,
 } from '../../../services/incidents';
-import { listTimeline } from '../../../services/timeline';
-import { slackDate } from '../../blocks/format';
+import { openIncidentChannel } from '../../../services/provisioning';
+import type { Notice } from '../../../services/slack-port';
+import { listTimelineOf } from '../../../services/timeline';
+import { quoteUserText } from '../../blocks/format';
 import { incidentCard, startIncidentModal } from '../../blocks/incident';
+import { renderNotice } from '../../blocks/notices';
 import { timelineMessage } from '../../blocks/timeline';
-import { actionContext, type SlackDeps } from '../../deps';
-import { describeFailure } from '../../failures';
-import { provisionIncidentChannel } from '../../provision-channel';
+import type { DebriefRequest } from '../../context';
+import type { SlackDeps } from '../../deps';
+import { encodeMetadata, startIncidentMetadata } from '../../modal-metadata';
+import { type CommandAnswer, commandListener } from '../../surfaces';
 
-/** What the command answers: shown only to the caller unless it says otherwise. */
-interface Answer {
-  text: string;
-  blocks?: KnownBlock[];
-  inChannel?: boolean;
-}
-
-type Context = Awaited<ReturnType<typeof actionContext>>;
+type Answer = CommandAnswer;
 
 interface Invocation {
   deps: SlackDeps;
-  client: WebClient;
-  command: SlashCommand;
-  context: Context;
-  respond: RespondFn;
+  request: DebriefRequest;
+  channelId: string;
+  context: ActionContext;
+  /** Tells the caller something after the answer went out (through response_url). */
+  followUp: (notice: Notice) => Promise<void>;
 }
 
 export function registerIncidentCommand(app: App, deps: SlackDeps): void {
-  app.command('/incident', async ({ command, ack, client, respond }) => {
-    const parsed = parseIncidentCommand(command.text ?? '');
-    let answer: Answer;
-    try {
+  app.command(
+    '/incident',
+    commandListener(deps, async ({ command, client, respond, request }) => {
+      const parsed = parseIncidentCommand(command.text ?? '');
       if (parsed.kind === 'start_modal') {
         // A trigger_id lives 3 s: open the modal before any other Slack or database call.
         await client.views.open({
           trigger_id: command.trigger_id,
           view: startIncidentModal({
             channelId: command.channel_id,
-            privateMetadata: JSON.stringify({ channelId: command.channel_id }),
+            privateMetadata: encodeMetadata(startIncidentMetadata, { channelId: command.channel_id }),
           }),
         });
-        await ack();
-        return;
+        return undefined;
       }
-      const context = await actionContext(
-        deps,
-        client,
-        { teamId: command.team_id, enterpriseId: command.enterprise_id ?? null },
-        command.user_id,
-      );
-      answer = await handle(parsed, { deps, client, command, context, respond });
-    } catch (error) {
-      answer = { text: describeFailure(error, deps.logger) };
-    }
-    await ack({
-      response_type: answer.inChannel ? 'in_channel' : 'ephemeral',
-      text: answer.text,
-      ...(answer.blocks ? { blocks: answer.blocks } : {}),
-    });
-  });
+      if (parsed.kind === 'help') return { text: INCIDENT_HELP };
+      if (parsed.kind === 'invalid') return { text: parsed.message };
+      const context = await request.act();
+      const followUp = async (notice: Notice) => {
+        await respond({ response_type: 'ephemeral', ...renderNotice(notice) });
+      };
+      return handle(parsed, { deps, request, channelId: command.channel_id, context, followUp });
+    }),
+  );
 }
 
-async function handle(command: IncidentCommand, invocation: Invocation): Promise<Answer> {
+async function handle(
+  command: Exclude<IncidentCommand, { kind: 'help' | 'invalid' | 'start_modal' }>,
+  invocation: Invocation,
+): Promise<Answer> {
   switch (command.kind) {
-    case 'help':
-      return { text: INCIDENT_HELP };
-    case 'invalid':
-      return { text: command.message };
-    case 'start_modal':
-      throw new Error('the start modal is opened before any other work');
     case 'start':
       return start(command, invocation);
     case 'timeline_show':
@@ -111,58 +96,35 @@ async function handle(command: IncidentCommand, invocation: Invocation): Promise
 }
 
 async function start(command: Extract<IncidentCommand, { kind: 'start' }>, invocation: Invocation): Promise<Answer> {
-  const { deps, client, context, respond } = invocation;
-  const channelId = invocation.command.channel_id;
-  const { incident, retried } = await declareIncident(context, {
+  const { deps, context, channelId } = invocation;
+  const { incident, summary, retried } = await declareIncident(context, {
     title: command.title,
     severity: command.severity,
     isPrivate: command.private,
     channelId,
     here: command.here,
   });
-  if (command.here) {
-    deps.background.run('join incident channel', () => joinChannel(client, channelId, respond));
-    const card = incidentCard(await loadIncidentSummary(deps.db, incident));
-    return { text: card.text, blocks: card.blocks, inChannel: true };
-  }
-  deps.background.run('provision incident channel', async () => {
-    const outcome = await provisionIncidentChannel(deps.db, client, incident, channelId);
-    if (outcome.ok) {
-      await respond({
-        response_type: 'ephemeral',
-        text: [`Incident #${incident.number} is open in <#${outcome.channelId}>.`, ...outcome.warnings].join('\n'),
-      });
-    } else {
-      await respond({
-        response_type: 'ephemeral',
-        text: `Incident #${incident.number} is recorded, but Slack would not create its channel (\`${outcome.slackError}\`). Run the same command again to retry; Debrief keeps incident #${incident.number}. Or run \`/incident start --here ${command.severity} ${incident.title}\` in a channel you create yourself.`,
-      });
-    }
+  deps.background.run('open the incident channel', async () => {
+    const notice = await openIncidentChannel(context, incident, channelId);
+    // `--here` answers with the card in the channel; only a failure to join needs saying.
+    if (!command.here || notice.kind === 'not_in_channel') await invocation.followUp(notice);
   });
+  if (command.here) return { ...incidentCard(summary), inChannel: true };
+  if (retried && incident.channel_id) {
+    return { text: `You declared incident #${incident.number} a moment ago; it is open in <#${incident.channel_id}>.` };
+  }
   const verb = retried ? 'Retrying the channel for' : 'Declared';
   return {
-    text: `${verb} incident #${incident.number} (${incident.severity}) ${incident.title}. Creating its channel…`,
+    text: `${verb} incident #${incident.number} (${incident.severity}) ${quoteUserText(incident.title)}. Creating its channel…`,
   };
 }
 
-/** A `--here` incident needs Debrief in the channel to capture messages and pushpins. */
-async function joinChannel(client: WebClient, channelId: string, respond: RespondFn): Promise<void> {
-  try {
-    await client.conversations.join({ channel: channelId });
-  } catch {
-    await respond({
-      response_type: 'ephemeral',
-      text: 'Debrief is not a member of this channel, so it cannot capture messages or :pushpin: reactions here. Invite it with `/invite @Debrief`.',
-    });
-  }
-}
-
 async function currentIncident(invocation: Invocation, example: string, includeClosed = false) {
-  return incidentInChannel(invocation.context, invocation.command.channel_id, { includeClosed, example });
+  return incidentInChannel(invocation.context, invocation.channelId, { includeClosed, example });
 }
 
 function whenContext(invocation: Invocation, direction: WhenDirection) {
-  return { now: invocation.context.now, timeZone: invocation.context.user.timeZone, direction };
+  return { now: invocation.context.now, timeZone: invocation.context.actor.timeZone, direction };
 }
 
 /** `<when>` alone (or nothing, meaning now). */
@@ -181,12 +143,12 @@ function parseTimeAndText(text: string, invocation: Invocation): { at: Date; res
 }
 
 function echo(at: Date, invocation: Invocation): string {
-  return formatEcho(at, invocation.context.user.timeZone, invocation.context.now);
+  return formatEcho(at, invocation.context.actor.timeZone, invocation.context.now);
 }
 
 async function showTimeline(invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, '/incident timeline', true);
-  const entries = await listTimeline(invocation.deps.db, incident.row.id);
+  const entries = await listTimelineOf(invocation.context, incident.row.id);
   const message = timelineMessage({
     incident: incident.summary,
     entries,
@@ -209,11 +171,7 @@ async function milestone(kind: Parameters<typeof recordMilestone>[2], whenText: 
   const incident = await currentIncident(invocation, `/incident milestone ${kind} 09:05`, true);
   const at = parseTimeOnly(whenText, invocation, `/incident milestone ${kind} 09:05`);
   await recordMilestone(invocation.context, incident, kind, at);
-  announce(
-    invocation,
-    incident,
-    `:star: <@${invocation.context.actor.userId}> set milestone *${kind}*: ${slackDate(at)}`,
-  );
+  announce(invocation, incident, { kind: 'milestone_set', by: actorId(invocation), milestone: kind, at });
   return { text: `Milestone *${kind}* of #${incident.row.number} set to ${echo(at, invocation)}.` };
 }
 
@@ -221,11 +179,13 @@ async function resolve(text: string, invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, '/incident resolve 10:42 rolled back the deploy');
   const { at, rest } = parseTimeAndText(text, invocation);
   await resolveIncident(invocation.context, incident, { occurredAt: at, summary: rest });
-  announce(
-    invocation,
-    incident,
-    `:white_check_mark: <@${invocation.context.actor.userId}> resolved incident #${incident.row.number} at ${slackDate(at)}.${rest ? ` ${rest}` : ''}`,
-  );
+  announce(invocation, incident, {
+    kind: 'incident_resolved',
+    by: actorId(invocation),
+    incidentNumber: incident.row.number,
+    at,
+    summary: rest,
+  });
   return { text: `Incident #${incident.row.number} resolved at ${echo(at, invocation)}.` };
 }
 
@@ -239,73 +199,71 @@ async function closeEarly(
       ? ({ kind: 'false_alarm', summary: command.summary } as const)
       : ({ kind: 'duplicate', duplicateOf: command.duplicateOf, summary: command.summary } as const);
   const { text } = await closeWithoutPostmortem(invocation.context, incident, closure);
-  announce(
-    invocation,
-    incident,
-    `:heavy_check_mark: <@${invocation.context.actor.userId}>: ${text}. No postmortem needed.`,
-  );
-  return { text: `Incident #${incident.row.number}: ${text}.` };
+  announce(invocation, incident, { kind: 'incident_closed', by: actorId(invocation), text });
+  return { text: `Incident #${incident.row.number}: ${quoteUserText(text)}.` };
 }
 
 async function reopen(whenText: string, invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, '/incident reopen', true);
   const at = parseTimeOnly(whenText, invocation, '/incident reopen 11:20');
   await reopenIncident(invocation.context, incident, at);
-  announce(
-    invocation,
-    incident,
-    `:rotating_light: <@${invocation.context.actor.userId}> reopened incident #${incident.row.number} at ${slackDate(at)}.`,
-  );
+  announce(invocation, incident, {
+    kind: 'incident_reopened',
+    by: actorId(invocation),
+    incidentNumber: incident.row.number,
+    at,
+  });
   return { text: `Incident #${incident.row.number} reopened at ${echo(at, invocation)}.` };
 }
 
 async function severity(level: Parameters<typeof changeSeverity>[2], invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, `/incident severity ${level}`);
   const { previous } = await changeSeverity(invocation.context, incident, level);
-  announce(
-    invocation,
-    incident,
-    `:warning: <@${invocation.context.actor.userId}> changed the severity of #${incident.row.number} from ${previous} to *${level}*.`,
-  );
+  announce(invocation, incident, {
+    kind: 'severity_changed',
+    by: actorId(invocation),
+    incidentNumber: incident.row.number,
+    from: previous,
+    to: level,
+  });
   return { text: `Severity of #${incident.row.number} is now ${level} (was ${previous}).` };
 }
 
 async function role(kind: Parameters<typeof assignRole>[2], userId: string, invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, `/incident role ${kind} @alex`);
-  const target = await invocation.deps.users.lookup(invocation.client, invocation.command.team_id, userId);
-  if (target.isBot || target.deleted) {
-    throw new UserFacingError(
-      `<@${userId}> cannot hold a role (a bot or a deactivated account). Pick a person, e.g. \`/incident role ${kind} @alex\`.`,
-    );
-  }
   const { becameCommander } = await assignRole(invocation.context, incident, kind, userId);
-  const also = becameCommander ? ` <@${invocation.context.actor.userId}> is commander, as nobody was.` : '';
-  announce(
-    invocation,
-    incident,
-    `:bust_in_silhouette: <@${userId}> is now *${kind}* of #${incident.row.number} (set by <@${invocation.context.actor.userId}>).${also}`,
-  );
-  return { text: `<@${userId}> is now ${kind} of #${incident.row.number}.${also}` };
+  const notice = {
+    kind: 'role_assigned',
+    by: actorId(invocation),
+    incidentNumber: incident.row.number,
+    role: kind,
+    userId,
+    byBecameCommander: becameCommander,
+  } as const;
+  announce(invocation, incident, notice);
+  return renderNotice(notice);
 }
 
 async function status(text: string, invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, '/incident status Rollback at 40%, errors falling', text === '');
-  if (text === '') {
-    const card = incidentCard(incident.summary);
-    return { text: card.text, blocks: card.blocks };
-  }
+  if (text === '') return incidentCard(incident.summary);
   const posted = await postStatusUpdate(invocation.context, incident, text);
   return {
-    text: `:mega: *Status update* on #${incident.row.number} from <@${invocation.context.actor.userId}> (${formatUtc(invocation.context.now)}):\n${posted}`,
+    text: `:mega: *Status update* on #${incident.row.number} from <@${actorId(invocation)}> (${formatUtc(invocation.context.now)}):\n${quoteUserText(posted)}`,
     inChannel: true,
   };
 }
 
+function actorId(invocation: Invocation): string {
+  return invocation.context.actor.userId;
+}
+
 /** Tells the incident channel about a change, after the answer has gone back to Slack. */
-function announce(invocation: Invocation, incident: IncidentInChannel, text: string): void {
+function announce(invocation: Invocation, incident: IncidentInChannel, notice: Notice): void {
   const channel = incident.row.channel_id;
   if (!channel) return;
+  const { context } = invocation;
   invocation.deps.background.run('announce in incident channel', async () => {
-    await invocation.client.chat.postMessage({ channel, text });
+    await context.slack.post(context.workspace, channel, notice);
   });
 }

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { eraseDeletedMessage, followMessageEdit, logChannelMessage } from '../../../services/capture';
-import type { SlackDeps } from '../../deps';
-import { toSlackMessage } from '../../fetch-message';
+import { requestOf } from '../../context';
+import { toSlackMessage } from '../../messenger';
 
 /** Subtypes that are people speaking; the rest (joins, topic changes …) are not conversation. */
 const SPOKEN_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share', 'me_message']);
@@ -16,17 +16,21 @@ interface MessageEventShape {
   thread_ts?: string;
   message?: { ts: string; user?: string; bot_id?: string; text?: string; subtype?: string };
   deleted_ts?: string;
-  event_ts?: string;
 }
 
-/** Keeps the message log of incident channels and makes captured messages follow Slack edits and deletions. */
-export function registerMessageEvents(app: App, deps: SlackDeps): void {
-  app.event('message', async ({ event, body }) => {
+/**
+ * Keeps the message log of incident channels and makes captured messages follow Slack edits and
+ * deletions. A failure propagates: Slack gets a non-2xx and delivers the event again.
+ */
+export function registerMessageEvents(app: App): void {
+  app.event('message', async ({ event, context }) => {
     const message = event as unknown as MessageEventShape;
-    const scope = {
-      db: deps.db,
-      workspaceId: await deps.workspaces.idFor({ teamId: body.team_id, enterpriseId: body.enterprise_id ?? null }),
-    };
+    const scope = await requestOf(context).scope();
+    const deletedTs = deletionOf(message);
+    if (deletedTs) {
+      await eraseDeletedMessage(scope, { channelId: message.channel, ts: deletedTs });
+      return;
+    }
     if (message.subtype === 'message_changed' && message.message) {
       const edited = message.message;
       if (edited.bot_id || edited.subtype === 'bot_message' || !edited.user) return;
@@ -35,16 +39,21 @@ export function registerMessageEvents(app: App, deps: SlackDeps): void {
         ts: edited.ts,
         text: edited.text ?? '',
         editedBy: edited.user,
-        at: deps.clock(),
       });
-      return;
-    }
-    if (message.subtype === 'message_deleted' && message.deleted_ts) {
-      await eraseDeletedMessage(scope, { channelId: message.channel, ts: message.deleted_ts, at: deps.clock() });
       return;
     }
     if (!SPOKEN_SUBTYPES.has(message.subtype) || message.bot_id || !message.user) return;
     const spoken = toSlackMessage(message.channel, message);
     if (spoken) await logChannelMessage(scope, spoken);
   });
+}
+
+/**
+ * The ts of a deleted message. Slack reports a deletion as `message_deleted`, or, for a message that
+ * has thread replies, as `message_changed` whose message is a `tombstone` ("This message was deleted.").
+ */
+function deletionOf(message: MessageEventShape): string | undefined {
+  if (message.subtype === 'message_deleted') return message.deleted_ts;
+  if (message.subtype === 'message_changed' && message.message?.subtype === 'tombstone') return message.message.ts;
+  return undefined;
 }

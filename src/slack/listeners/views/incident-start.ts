@@ -2,13 +2,13 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { SEVERITIES } from '../../../domain/types';
 import { declareIncident } from '../../../services/incidents';
+import { openIncidentChannel } from '../../../services/provisioning';
 import { START_WHERE } from '../../blocks/incident';
-import { interactionContext, type SlackDeps } from '../../deps';
-import { describeFailure } from '../../failures';
+import type { SlackDeps } from '../../deps';
 import { BlockIds, CallbackIds } from '../../ids';
-import { notifyUser } from '../../notify';
-import { provisionIncidentChannel } from '../../provision-channel';
-import { fieldErrors, fieldValue, safeJson, selectedValue } from './fields';
+import { decodeMetadata, startIncidentMetadata } from '../../modal-metadata';
+import { viewListener } from '../../surfaces';
+import { fieldErrors, fieldValue, selectedValue } from './fields';
 
 const startForm = z.object({
   title: z
@@ -20,59 +20,37 @@ const startForm = z.object({
   where: z.enum(START_WHERE, { message: 'Pick where the incident lives.' }),
 });
 
-const metadataSchema = z.object({ channelId: z.string() });
-
 /** The modal a bare `/incident start` opens. */
 export function registerIncidentStartView(app: App, deps: SlackDeps): void {
-  app.view(CallbackIds.incidentStart, async ({ ack, view, body, client }) => {
-    const values = view.state.values;
-    const form = startForm.safeParse({
-      title: fieldValue(values, BlockIds.title),
-      severity: selectedValue(values, BlockIds.severity),
-      where: selectedValue(values, BlockIds.where),
-    });
-    if (!form.success) {
-      await ack({ response_action: 'errors', errors: fieldErrors(form.error) });
-      return;
-    }
-    const origin = metadataSchema.safeParse(safeJson(view.private_metadata));
-    const channelId = origin.success ? origin.data.channelId : null;
-    const userId = body.user.id;
-    try {
-      const context = await interactionContext(deps, client, body);
+  app.view(
+    CallbackIds.incidentStart,
+    viewListener(deps, BlockIds.title, async ({ view, request }) => {
+      const values = view.state.values;
+      const form = startForm.safeParse({
+        title: fieldValue(values, BlockIds.title),
+        severity: selectedValue(values, BlockIds.severity),
+        where: selectedValue(values, BlockIds.where),
+      });
+      if (!form.success) return { errors: fieldErrors(form.error) };
+      const channelId = decodeMetadata(startIncidentMetadata, view.private_metadata)?.channelId ?? null;
       const here = form.data.where === 'here';
       if (here && !channelId) {
-        await ack({
-          response_action: 'errors',
-          errors: { [BlockIds.where]: 'Debrief lost track of the channel; create a new one instead.' },
-        });
-        return;
+        return { errors: { [BlockIds.where]: 'Debrief lost track of the channel; create a new one instead.' } };
       }
+      const context = await request.act();
       const { incident } = await declareIncident(context, {
         title: form.data.title,
         severity: form.data.severity,
         isPrivate: form.data.where === 'private',
-        channelId: channelId ?? userId,
+        channelId: channelId ?? context.actor.userId,
         here,
       });
-      await ack();
-      deps.background.run('provision incident from modal', async () => {
-        if (here) {
-          await client.conversations.join({ channel: channelId! }).catch(() => undefined);
-          await notifyUser(client, { userId, channelId }, `Incident #${incident.number} is declared in this channel.`);
-          return;
-        }
-        const outcome = await provisionIncidentChannel(deps.db, client, incident, channelId ?? userId);
-        await notifyUser(
-          client,
-          { userId, channelId },
-          outcome.ok
-            ? [`Incident #${incident.number} is open in <#${outcome.channelId}>.`, ...outcome.warnings].join('\n')
-            : `Incident #${incident.number} is recorded, but Slack would not create its channel (\`${outcome.slackError}\`). Run \`/incident start ${incident.severity} ${incident.title}\` to retry; Debrief keeps #${incident.number}.`,
-        );
-      });
-    } catch (error) {
-      await ack({ response_action: 'errors', errors: { [BlockIds.title]: describeFailure(error, deps.logger) } });
-    }
-  });
+      return {
+        afterwards: async () => {
+          const notice = await openIncidentChannel(context, incident, channelId);
+          await context.slack.tellUser(context.workspace, { userId: context.actor.userId, channelId }, notice);
+        },
+      };
+    }),
+  );
 }

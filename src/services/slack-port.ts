@@ -1,0 +1,114 @@
+import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
+
+/**
+ * Which Slack installation to speak through. An org-wide (Enterprise Grid) install serves every
+ * workspace of its organisation and is addressed by the organisation alone: its requests may carry
+ * no team at all.
+ */
+export interface WorkspaceAddress {
+  teamId: string | null;
+  enterpriseId: string | null;
+  isEnterpriseInstall: boolean;
+}
+
+/** What Debrief needs to know about a Slack user. */
+export interface SlackUser {
+  id: string;
+  /** IANA zone from Slack, or null when the user has none (taken as UTC). */
+  timeZone: string | null;
+  isGuest: boolean;
+  isBot: boolean;
+  deleted: boolean;
+  teamId: string | null;
+  enterpriseId: string | null;
+}
+
+/** A Slack message as Debrief keeps it. */
+export interface SlackMessage {
+  channelId: string;
+  ts: string;
+  threadTs: string | null;
+  userId: string;
+  text: string;
+}
+
+/** Slack's `ok:false` answers are values (the caller decides); network failures and 429s throw. */
+export type SlackResult<T> = { ok: true; value: T } | { ok: false; slackError: string };
+
+/**
+ * Something Debrief tells people. Use cases say what happened; `slack/blocks` decides how it reads,
+ * so no use case writes Slack markup.
+ */
+export type Notice =
+  | { kind: 'incident_card'; incident: IncidentSummary }
+  | {
+      kind: 'incident_declared_elsewhere';
+      incident: { number: number; severity: Severity; title: string; declaredBy: string };
+      channelId: string;
+    }
+  | { kind: 'incident_declared_here'; incidentNumber: number }
+  | { kind: 'incident_channel_ready'; incidentNumber: number; channelId: string; problems: ProvisionProblem[] }
+  | {
+      kind: 'incident_channel_failed';
+      incident: { number: number; severity: Severity; title: string };
+      slackError: string;
+    }
+  | { kind: 'not_in_channel' }
+  | { kind: 'milestone_set'; by: string; milestone: MilestoneKind; at: Date }
+  | { kind: 'incident_resolved'; by: string; incidentNumber: number; at: Date; summary: string }
+  | { kind: 'incident_closed'; by: string; text: string }
+  | { kind: 'incident_reopened'; by: string; incidentNumber: number; at: Date }
+  | { kind: 'severity_changed'; by: string; incidentNumber: number; from: Severity; to: Severity }
+  | {
+      kind: 'role_assigned';
+      by: string;
+      incidentNumber: number;
+      role: Role;
+      userId: string;
+      byBecameCommander: boolean;
+    }
+  | {
+      kind: 'capture_added';
+      incidentNumber: number;
+      fromChannelId: string | null;
+      at: Date;
+      timeZone: string | null;
+      now: Date;
+    }
+  | { kind: 'capture_exists'; incidentNumber: number }
+  | { kind: 'refused'; message: string };
+
+/** A step of opening an incident channel that Slack refused, after the channel itself was made. */
+export type ProvisionProblem =
+  | { step: 'invite'; slackError: string; channelId: string }
+  | { step: 'link'; slackError: string };
+
+/**
+ * Everything use cases, the scheduler and the CLI need from Slack. `slack/` implements it over the
+ * Web API with a client per workspace that works inside and outside a Slack request.
+ */
+export interface SlackPort {
+  createChannel(
+    workspace: WorkspaceAddress,
+    channel: { name: string; isPrivate: boolean },
+  ): Promise<SlackResult<{ channelId: string }>>;
+  inviteToChannel(workspace: WorkspaceAddress, channelId: string, userId: string): Promise<SlackResult<void>>;
+  joinChannel(workspace: WorkspaceAddress, channelId: string): Promise<SlackResult<void>>;
+  /** Posts in a channel; the answer names Slack's refusal (not_in_channel …) instead of throwing. */
+  post(workspace: WorkspaceAddress, channelId: string, notice: Notice): Promise<SlackResult<{ ts: string }>>;
+  /** A direct message to one person. */
+  sendDirect(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<SlackResult<{ ts: string }>>;
+  /** Tells one person privately where they are: ephemeral in the channel, else a DM (ephemerals reach members only). */
+  tellUser(
+    workspace: WorkspaceAddress,
+    target: { userId: string; channelId: string | null },
+    notice: Notice,
+  ): Promise<void>;
+  /** users.info, cached briefly; fails fast (no waiting out Retry-After) because callers are racing Slack's 3 s. */
+  lookupUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser>;
+  isChannelMember(workspace: WorkspaceAddress, channelId: string, userId: string): Promise<boolean>;
+  /** One message by channel and ts, thread replies included; undefined when Slack no longer has it. */
+  fetchMessage(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<SlackMessage | undefined>;
+  /** How many :pushpin: reactions a message carries (0 when Slack no longer has it). */
+  pushpinCount(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<number>;
+}

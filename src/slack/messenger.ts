@@ -1,0 +1,161 @@
+import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
+import type { Notice, SlackMessage, SlackPort, SlackResult, SlackUser, WorkspaceAddress } from '../services/slack-port';
+import { renderNotice } from './blocks/notices';
+import { addressKey, type WorkspaceClients } from './workspace-clients';
+
+const PUSHPIN = 'pushpin';
+/** Time zones and guest flags rarely change; every command needs them (SPEC 2: cache a few minutes). */
+const USER_TTL_MS = 5 * 60_000;
+const MAX_USERS = 20_000;
+
+/** The outbound port over Slack's Web API, one client per workspace (see WorkspaceClients). */
+export class SlackMessenger implements SlackPort {
+  private readonly users = new LRUCache<string, SlackUser>({ max: MAX_USERS, ttl: USER_TTL_MS });
+
+  constructor(private readonly clients: WorkspaceClients) {}
+
+  async createChannel(workspace: WorkspaceAddress, channel: { name: string; isPrivate: boolean }) {
+    const client = await this.client(workspace);
+    const created = await slackCall(() =>
+      client.conversations.create({ name: channel.name, is_private: channel.isPrivate }),
+    );
+    if (!created.ok) return created;
+    const channelId = created.value.channel?.id;
+    return channelId
+      ? { ok: true as const, value: { channelId } }
+      : { ok: false as const, slackError: 'no_channel_in_response' };
+  }
+
+  async inviteToChannel(workspace: WorkspaceAddress, channelId: string, userId: string) {
+    const client = await this.client(workspace);
+    return voided(await slackCall(() => client.conversations.invite({ channel: channelId, users: userId })));
+  }
+
+  async joinChannel(workspace: WorkspaceAddress, channelId: string) {
+    const client = await this.client(workspace);
+    return voided(await slackCall(() => client.conversations.join({ channel: channelId })));
+  }
+
+  async post(workspace: WorkspaceAddress, channelId: string, notice: Notice): Promise<SlackResult<{ ts: string }>> {
+    const client = await this.client(workspace);
+    const posted = await slackCall(() => client.chat.postMessage({ channel: channelId, ...renderNotice(notice) }));
+    return posted.ok ? { ok: true, value: { ts: posted.value.ts ?? '' } } : posted;
+  }
+
+  async sendDirect(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<SlackResult<{ ts: string }>> {
+    const client = await this.client(workspace);
+    const opened = await slackCall(() => client.conversations.open({ users: userId }));
+    if (!opened.ok) return opened;
+    const channel = opened.value.channel?.id;
+    if (!channel) return { ok: false, slackError: 'no_channel_in_response' };
+    return this.post(workspace, channel, notice);
+  }
+
+  async tellUser(workspace: WorkspaceAddress, target: { userId: string; channelId: string | null }, notice: Notice) {
+    if (target.channelId) {
+      const client = await this.client(workspace);
+      const channel = target.channelId;
+      const shown = await slackCall(() =>
+        client.chat.postEphemeral({ channel, user: target.userId, ...renderNotice(notice) }),
+      );
+      if (shown.ok) return;
+    }
+    await this.sendDirect(workspace, target.userId, notice);
+  }
+
+  async lookupUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser> {
+    const key = `${addressKey(workspace)}:${userId}`;
+    const cached = this.users.get(key);
+    if (cached) return cached;
+    const { fastFail } = await this.clients.clientFor(workspace);
+    const info = (await fastFail.users.info({ user: userId })).user;
+    const user: SlackUser = {
+      id: userId,
+      timeZone: info?.tz || null,
+      isGuest: Boolean(info?.is_restricted || info?.is_ultra_restricted),
+      isBot: Boolean(info?.is_bot),
+      deleted: Boolean(info?.deleted),
+      teamId: info?.team_id ?? null,
+      enterpriseId: info?.enterprise_user?.enterprise_id ?? null,
+    };
+    this.users.set(key, user);
+    return user;
+  }
+
+  async isChannelMember(workspace: WorkspaceAddress, channelId: string, userId: string): Promise<boolean> {
+    const client = await this.client(workspace);
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.members({
+        channel: channelId,
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      if (page.members?.includes(userId)) return true;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return false;
+  }
+
+  /** conversations.history finds top-level messages; a thread reply is only reachable through conversations.replies. */
+  async fetchMessage(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<SlackMessage | undefined> {
+    const client = await this.client(workspace);
+    const history = await client.conversations.history({ channel: channelId, latest: ts, inclusive: true, limit: 1 });
+    let found = (history.messages as RawMessage[] | undefined)?.find((m) => m.ts === ts);
+    if (!found) {
+      const replies = await slackCall(() => client.conversations.replies({ channel: channelId, ts, limit: 200 }));
+      found = replies.ok ? (replies.value.messages as RawMessage[] | undefined)?.find((m) => m.ts === ts) : undefined;
+    }
+    return found && toSlackMessage(channelId, found);
+  }
+
+  async pushpinCount(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<number> {
+    const client = await this.client(workspace);
+    const result = await slackCall(() => client.reactions.get({ channel: channelId, timestamp: ts, full: true }));
+    if (!result.ok) return 0;
+    const reactions = (result.value.message?.reactions ?? []) as { name?: string; count?: number }[];
+    return reactions.find((r) => r.name === PUSHPIN)?.count ?? 0;
+  }
+
+  private async client(workspace: WorkspaceAddress): Promise<WebClient> {
+    return (await this.clients.clientFor(workspace)).standard;
+  }
+}
+
+interface RawMessage {
+  ts?: string;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+}
+
+/** A Slack message payload as Debrief keeps it; bot posts are attributed to the bot. */
+export function toSlackMessage(channelId: string, message: RawMessage): SlackMessage | undefined {
+  const author = message.user ?? message.bot_id;
+  if (!message.ts || !author) return undefined;
+  return {
+    channelId,
+    ts: message.ts,
+    threadTs: message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : null,
+    userId: author,
+    text: message.text ?? '',
+  };
+}
+
+/** Runs a Web API call, turning Slack's `ok:false` answers into values; other failures still throw. */
+export async function slackCall<T>(call: () => Promise<T>): Promise<SlackResult<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    if ((error as { code?: string }).code === ErrorCode.PlatformError) {
+      return { ok: false, slackError: (error as WebAPIPlatformError).data.error };
+    }
+    throw error;
+  }
+}
+
+function voided<T>(result: SlackResult<T>): SlackResult<void> {
+  return result.ok ? { ok: true, value: undefined } : result;
+}

@@ -1,0 +1,84 @@
+import type { InstallationStore } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
+import type { WorkspaceAddress } from '../services/slack-port';
+
+/** Slack's Web API answers within seconds or not at all; 429 and 5xx are retried, honouring Retry-After. */
+export const WEB_API_CLIENT_OPTIONS = {
+  timeout: 10_000,
+  retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
+} as const;
+
+/**
+ * Calls made before Slack's 3-second acknowledgement (users.info for the actor) fail fast on a rate
+ * limit instead of waiting out a Retry-After the request cannot afford; the caller is told to retry.
+ */
+const FAST_FAIL_OPTIONS = { timeout: 2_500, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } } as const;
+
+/** Bounds on the clients kept: they hold plaintext tokens, so a rotated or uninstalled one must not linger. */
+const MAX_WORKSPACES = 500;
+const CLIENT_TTL_MS = 10 * 60_000;
+
+export interface WorkspaceClient {
+  /** Retries 429/5xx (honouring Retry-After) and times out after 10 s. */
+  standard: WebClient;
+  /** No retries and a 2.5 s timeout, for work racing Slack's 3 s deadline. */
+  fastFail: WebClient;
+}
+
+export type TokenSource =
+  | { kind: 'single'; botToken: string }
+  | { kind: 'installations'; store: Pick<InstallationStore, 'fetchInstallation'> };
+
+/**
+ * A Web API client for any workspace, inside or outside a Slack request: the one bot token in
+ * single-workspace mode, or the stored installation's token in OAuth mode (org-wide installs by
+ * organisation). Clients are cached for a few minutes, then the installation is read again.
+ */
+export class WorkspaceClients {
+  private readonly cache = new LRUCache<string, WorkspaceClient>({ max: MAX_WORKSPACES, ttl: CLIENT_TTL_MS });
+
+  constructor(
+    private readonly tokens: TokenSource,
+    private readonly slackApiUrl: string,
+  ) {}
+
+  async clientFor(workspace: WorkspaceAddress): Promise<WorkspaceClient> {
+    const key = addressKey(workspace);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const token = await this.tokenFor(workspace);
+    const client = {
+      standard: this.build(token, WEB_API_CLIENT_OPTIONS),
+      fastFail: this.build(token, FAST_FAIL_OPTIONS),
+    };
+    this.cache.set(key, client);
+    return client;
+  }
+
+  /** Forgets a workspace's client, e.g. when its installation is deleted. */
+  forget(workspace: WorkspaceAddress): void {
+    this.cache.delete(addressKey(workspace));
+  }
+
+  private async tokenFor(workspace: WorkspaceAddress): Promise<string> {
+    if (this.tokens.kind === 'single') return this.tokens.botToken;
+    const installation = await this.tokens.store.fetchInstallation({
+      teamId: workspace.isEnterpriseInstall ? undefined : (workspace.teamId ?? undefined),
+      enterpriseId: workspace.enterpriseId ?? undefined,
+      isEnterpriseInstall: workspace.isEnterpriseInstall,
+    });
+    const token = installation.bot?.token;
+    if (!token) throw new Error('the stored installation has no bot token; install Debrief again at /slack/install');
+    return token;
+  }
+
+  private build(token: string, options: WebClientOptions): WebClient {
+    return new WebClient(token, { slackApiUrl: this.slackApiUrl, ...options });
+  }
+}
+
+/** One key per installation: the organisation for org-wide installs, the team otherwise. */
+export function addressKey(workspace: WorkspaceAddress): string {
+  return workspace.isEnterpriseInstall ? `E:${workspace.enterpriseId ?? ''}` : `T:${workspace.teamId ?? ''}`;
+}
