@@ -113,7 +113,18 @@ export function findBlame(text: string, options: BlameOptions = {}): BlameWarnin
   return warnings;
 }
 
+/** The last people pattern built: a document's check calls findBlame thousands of times with the same names. */
+let lastPeople: { key: string; regex: RegExp } | null = null;
+
 function peoplePattern(names: readonly string[]): RegExp {
+  const key = names.join('\u0000');
+  if (lastPeople?.key === key) return lastPeople.regex;
+  const regex = buildPeoplePattern(names);
+  lastPeople = { key, regex };
+  return regex;
+}
+
+function buildPeoplePattern(names: readonly string[]): RegExp {
   const named = [...new Set(names.map((n) => n.trim()).filter((n) => n.length >= 2))]
     .sort((a, b) => b.length - a.length)
     .map((n) => `(?<![\\w@])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`);

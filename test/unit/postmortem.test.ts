@@ -264,7 +264,7 @@ describe('renderPostmortemMarkdown', () => {
       ].join('\n'),
     );
     expect(timeline).toContain(
-      '```mermaid\ntimeline\n    title Incident 42 milestones (UTC)\n    Impact began started : 2026-11-20 23:40\n',
+      '```mermaid\ntimeline\n    title Incident 42 milestones (UTC)\n    Impact begins : 2026-11-20 23:40\n',
     );
     expect(timeline.indexOf('```mermaid')).toBeGreaterThan(timeline.indexOf('| Resolved |'));
     const lines = datedLines(timeline);

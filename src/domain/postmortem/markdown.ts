@@ -49,6 +49,16 @@ const MARK_LABELS: Record<TimelineMark, string> = {
   resolved: 'Resolved',
 };
 
+/** Mermaid timeline periods: no colon or `#` may appear in them. */
+const MERMAID_LABELS: Record<TimelineMark, string> = {
+  started: 'Impact begins',
+  detected: 'Detected',
+  acknowledged: 'Acknowledged',
+  declared: 'Declared',
+  mitigated: 'Mitigated',
+  resolved: 'Resolved',
+};
+
 /** The short prompts shown in place of unfilled sections. */
 export const SECTION_PROMPTS: Record<SectionKey | 'debrief', string> = {
   summary: 'Five sentences at most: what happened, how long it lasted, and who was affected.',
@@ -433,9 +443,7 @@ function mermaidTimeline(doc: PostmortemDocument, marks: { mark: TimelineMark; a
     '```mermaid',
     'timeline',
     `    title Incident ${doc.incident.number} milestones (UTC)`,
-    ...sorted.map(
-      ({ mark, at: time }) => `    ${MARK_LABELS[mark].replace(/[():#]/g, '').trim()} : ${utcMinute(time)}`,
-    ),
+    ...sorted.map(({ mark, at: time }) => `    ${MERMAID_LABELS[mark]} : ${utcMinute(time)}`),
     '```',
   ].join('\n');
 }
