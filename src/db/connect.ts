@@ -363,7 +363,11 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   try {
     unlock = await lockfile.lock(pgdata, {
       lockfilePath: path.join(directory, 'debrief.lock'),
-      stale: 15_000,
+      // The lock is refreshed every `update` ms from a timer; one not refreshed for `stale` ms is
+      // taken as left by a crashed process and taken over. Starting PGlite runs initdb synchronously
+      // in WASM, blocking the event loop (and the refresh) for seconds on a loaded machine, so the
+      // margin is wide: 30 s. The price: after a crash (kill -9) a new process waits up to 30 s.
+      stale: 30_000,
       update: 5_000,
       realpath: false,
     });

@@ -15,6 +15,11 @@ import {
 /**
  * Kysely dialect over an embedded PGlite instance. PGlite has exactly one connection, so
  * connections are handed out one at a time: a transaction owns the database until it ends.
+ *
+ * There is no network here, hence no failover, lost connection or stalled server: the Postgres
+ * pool's timeouts and DatabaseUnavailableError (see connect.ts) do not apply. What can stall
+ * embedded requests is this process itself: a transaction kept open while awaiting something slow
+ * (a Slack call) makes every other request wait in the queue below, so keep transactions short.
  */
 export class PGliteDialect implements Dialect {
   constructor(private readonly pglite: PGlite) {}

@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
 
 describe('embedded database directory lock', () => {
   let root: string;
-  let dataDir: string;
+  /** Every handle a test opened, expected or not; afterEach closes them all, whatever the test did. */
   const opened: DatabaseHandle[] = [];
 
   async function open(directory: string): Promise<DatabaseHandle> {
@@ -19,17 +19,37 @@ describe('embedded database directory lock', () => {
     return handle;
   }
 
+  /** Expects the directory to be refused; a handle that opens after all is tracked (so closed) before failing. */
+  async function refusal(directory: string): Promise<unknown> {
+    let error: unknown;
+    try {
+      await open(directory);
+    } catch (caught) {
+      error = caught;
+    }
+    if (error === undefined) throw new Error(`a second openEmbedded on ${directory} succeeded`);
+    return error;
+  }
+
   beforeAll(() => {
     root = mkdtempSync(path.join(tmpdir(), 'debrief-lock-'));
-    dataDir = path.join(root, 'data');
   });
 
-  afterAll(async () => {
-    for (const handle of opened) await handle.close();
+  afterEach(async () => {
+    // Newest first, each one whatever the others do: an open PGlite or a held lock would keep Jest running.
+    const failures: unknown[] = [];
+    for (const handle of opened.splice(0).reverse()) {
+      await handle.close().catch((error: unknown) => failures.push(error));
+    }
+    if (failures.length > 0) throw failures[0];
+  });
+
+  afterAll(() => {
     rmSync(root, { recursive: true, force: true });
   });
 
   test('a second open while the first is held is refused; after close the data is still there', async () => {
+    const dataDir = path.join(root, 'data');
     const first = await open(dataDir);
     expect(first.kind).toBe('embedded');
     expect(await first.ping()).toBe(true);
@@ -39,14 +59,9 @@ describe('embedded database directory lock', () => {
     expect(rows).toEqual([{ n: 1 }]);
     expect(existsSync(path.join(dataDir, 'debrief.lock'))).toBe(true);
 
-    const refusal = await openEmbedded(dataDir).then(
-      () => {
-        throw new Error('a second openEmbedded on a held directory succeeded');
-      },
-      (error: unknown) => error,
-    );
-    expect(refusal).toBeInstanceOf(DataDirLockedError);
-    const locked = refusal as DataDirLockedError;
+    const refused = await refusal(dataDir);
+    expect(refused).toBeInstanceOf(DataDirLockedError);
+    const locked = refused as DataDirLockedError;
     expect(locked.name).toBe('DataDirLockedError');
     expect(locked.dataDir).toBe(path.resolve(dataDir));
     expect(locked.message).toContain(path.resolve(dataDir));
@@ -78,9 +93,9 @@ describe('embedded database directory lock', () => {
       link,
     ];
     for (const spelling of spellings) {
-      await expect(openEmbedded(spelling)).rejects.toBeInstanceOf(DataDirLockedError);
+      expect(await refusal(spelling)).toBeInstanceOf(DataDirLockedError);
     }
-    await holder.close();
+    expect(await holder.ping()).toBe(true);
   });
 
   test('close() shuts the embedded database even when no query ran', async () => {
