@@ -1,7 +1,12 @@
 import type { Installation, InstallationQuery, InstallationStore, Logger } from '@slack/bolt';
-import type { Db } from '../db/connect';
-import { deleteInstallation, findInstallation, type InstallationLookup, saveInstallation } from '../db/installations';
 import type { TokenCipher } from '../security/token-cipher';
+import type { Scope } from '../services/context';
+import {
+  findSealedInstallation,
+  forgetInstallation,
+  type InstallationLookup,
+  storeSealedInstallation,
+} from '../services/installations';
 
 /** No installation serves the workspace a request came from (never installed, or uninstalled). */
 export class InstallationNotFoundError extends Error {
@@ -27,7 +32,7 @@ export class SlackInstallationStore implements InstallationStore {
   private readonly changeListeners: ((query: InstallationQuery<boolean>) => void)[] = [];
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Scope['db'],
     private readonly cipher: TokenCipher,
     private readonly clock: () => Date,
     private readonly logger: Logger,
@@ -41,7 +46,7 @@ export class SlackInstallationStore implements InstallationStore {
       teamId: isEnterpriseInstall ? null : (installation.team?.id ?? null),
       enterpriseId: installation.enterprise?.id ?? null,
     };
-    await saveInstallation(
+    await storeSealedInstallation(
       this.db,
       {
         ...key,
@@ -67,17 +72,14 @@ export class SlackInstallationStore implements InstallationStore {
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
     const lookup = lookupOf(query);
-    const row = await findInstallation(this.db, lookup);
+    const row = await findSealedInstallation(this.db, lookup);
     if (!row) throw new InstallationNotFoundError(lookup);
-    const json = this.cipher.decrypt(
-      row.installation_encrypted,
-      encryptionContext({ teamId: row.team_id, enterpriseId: row.enterprise_id }),
-    );
+    const json = this.cipher.decrypt(row.sealed, encryptionContext(row));
     return JSON.parse(json) as Installation<'v1' | 'v2', boolean>;
   }
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
-    const deleted = await deleteInstallation(this.db, lookupOf(query));
+    const deleted = await forgetInstallation(this.db, lookupOf(query));
     this.notify(query);
     if (deleted > 0) {
       this.logger.info(

@@ -14,6 +14,5 @@ export const BOT_SCOPES: readonly string[] = [
   'channels:join',
   'reactions:read',
   'users:read',
-  'files:write',
   'im:write',
 ];

@@ -184,7 +184,41 @@ describe('lower layers do not reach up', () => {
     expect(violations('db', { srcDirectories: ['slack'] })).toEqual([]);
   });
 
+  test('src/db does not import src/services', () => {
+    expect(violations('db', { srcDirectories: ['services'] })).toEqual([]);
+  });
+
   test('src/services does not import src/slack or @slack/*', () => {
     expect(violations('services', { srcDirectories: ['slack'], packages: ['@slack/*'] })).toEqual([]);
+  });
+});
+
+describe('listeners go through use cases', () => {
+  test('src/slack does not import src/db or a database package: it calls services', () => {
+    expect(violations('slack', { srcDirectories: ['db'], packages: ['kysely', 'pg', '@electric-sql/*'] })).toEqual([]);
+  });
+
+  test('permission decisions live in domain/services: listeners do not import domain/permissions', () => {
+    const decisions = sourceFiles(path.join(SRC, 'slack', 'listeners')).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter(({ specifier }) => /domain\/permissions$/.test(specifier))
+        .map(({ line }) => `${relative(file)}:${line}`),
+    );
+    expect(decisions).toEqual([]);
+  });
+});
+
+describe('the product ships without the test kit', () => {
+  test('nothing in src/ imports from test/ or bench/', () => {
+    const found = sourceFiles(SRC).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter(({ specifier }) => {
+          if (!specifier.startsWith('.')) return false;
+          const target = path.resolve(path.dirname(file), specifier);
+          return !target.startsWith(`${SRC}${path.sep}`) && !target.startsWith(path.resolve(SRC, '../migrations'));
+        })
+        .map(({ specifier, line }) => `${relative(file)}:${line} imports '${specifier}'`),
+    );
+    expect(found).toEqual([]);
   });
 });
