@@ -286,7 +286,8 @@ describe('renderPostmortemMarkdown', () => {
 
   test('a milestone entry recorded before a correction is not marked; the current time is', () => {
     const doc = completeDoc();
-    doc.timeline.push(
+    // First in the list, so that a lookup by kind alone would find it before the current one.
+    doc.timeline.unshift(
       entry(utc('2026-11-20T23:35:00Z'), 'Milestone: started', 'UBOB', { source: 'system', kind: 'milestone:started' }),
     );
     const lines = datedLines(sectionOf(renderPostmortemMarkdown(doc), 'Timeline'));
