@@ -35,6 +35,21 @@ export interface StartOptions {
   logger?: Logger;
 }
 
+/** Whether the promise settled within `ms` (it keeps running either way). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  const result = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return result;
+}
+
 export function createLogger(config: Config): Logger {
   const logger = new ConsoleLogger();
   logger.setLevel(boltLogLevel(config.logLevel));
@@ -46,7 +61,13 @@ export function createLogger(config: Config): Logger {
 export async function startDebrief(config: Config, options: StartOptions = {}): Promise<RunningDebrief> {
   const logger = options.logger ?? createLogger(config);
   const database =
-    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      // Codes and first lines only: a driver's error can carry statement parameters (people's words).
+      onError: (report) => logger.error(`database ${report.kind}: ${report.code ?? 'no code'} ${report.message}`),
+    }));
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
@@ -109,9 +130,16 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       slack,
       scheduler,
       async stop() {
+        // SHUTDOWN_TIMEOUT_S bounds the whole stop: an orchestrator kills the process after its grace period.
+        const deadline = Date.now() + config.shutdownTimeoutMs;
+        const remaining = () => Math.max(0, deadline - Date.now());
         await scheduler.stop();
-        await app.stop();
-        await background.drain();
+        const listenerClosed = await settlesWithin(app.stop(), remaining());
+        const abandoned = await background.drain(remaining());
+        if (!listenerClosed) abandoned.unshift('requests still being answered');
+        if (abandoned.length > 0) {
+          logger.warn(`shutdown: ${config.shutdownTimeoutMs / 1000} s passed; abandoned: ${abandoned.join(', ')}`);
+        }
         if (!options.database) await database.close();
       },
     };

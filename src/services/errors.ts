@@ -1,3 +1,5 @@
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/connect';
+
 /** A failure the user caused and can fix; its message is shown to them as is. */
 export class UserFacingError extends Error {
   override name = 'UserFacingError';
@@ -27,4 +29,13 @@ export class PermissionDeniedError extends UserFacingError {
 /** Someone else changed the thing first; the caller sees the newer version. */
 export class EditConflictError extends UserFacingError {
   override name = 'EditConflictError';
+}
+
+/**
+ * What to tell someone whose request met an unreachable or stalled database (nothing changed, or,
+ * when a commit's answer was lost, that it may have), or undefined for any other failure.
+ */
+export function databaseUnavailableMessage(error: unknown): string | undefined {
+  if (error instanceof DatabaseUnavailableError) return error.message;
+  return isDatabaseUnavailable(error) ? DatabaseUnavailableError.MESSAGE : undefined;
 }

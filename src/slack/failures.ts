@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@slack/bolt';
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
-import { UserFacingError } from '../services/errors';
+import { databaseUnavailableMessage, UserFacingError } from '../services/errors';
 
 /** Postgres and pg connection failures: the database is unreachable, not the request wrong. */
 const DATABASE_UNAVAILABLE = new Set([
@@ -35,9 +35,10 @@ export function describeFailure(error: unknown, logger: Logger): string {
   if (code === ErrorCode.RequestError || code === ErrorCode.HTTPError) {
     return 'Debrief could not reach Slack, so nothing was changed. Try again in a minute.';
   }
-  if (code !== undefined && DATABASE_UNAVAILABLE.has(code)) {
+  const unavailable = databaseUnavailableMessage(error);
+  if (unavailable) {
     logger.error(`database unavailable: ${failureSummary(error)}`);
-    return 'Debrief’s database did not answer in time, so nothing was saved. Try again in a minute.';
+    return unavailable;
   }
   const reference = randomBytes(4).toString('hex');
   logger.error(`unexpected failure (ref ${reference}): ${failureSummary(error)}`);
