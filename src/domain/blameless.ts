@@ -95,7 +95,7 @@ const COMPILED: Compiled = {
     regex: new RegExp(`${PERSON}(\\d+)${PERSON}(?:\\s+${FILLER})*\\s+(${pattern})\\b`, 'i'),
   })),
   before: new RegExp(`\\b(${BEFORE_PERSON})\\s+(?:the\\s+)?${PERSON}(\\d+)${PERSON}`, 'i'),
-  possessive: new RegExp(`${PERSON}(\\d+)${PERSON}(?:'s|’s|s')?\\s+(?:own\\s+)?(${POSSESSIVE_BLAME})\\b`, 'i'),
+  possessive: new RegExp(`${PERSON}(\\d+)${PERSON}(?:'s|’s|s')?\\s+(?:own\\s+)?(${POSSESSIVE_BLAME})(?![-\\w])`, 'i'),
 };
 
 /** Slack mentions, `@handles`, and the pronouns and role nouns that stand for one person. */
@@ -108,7 +108,7 @@ export function findBlame(text: string, options: BlameOptions = {}): BlameWarnin
   const warnings: BlameWarning[] = [];
   for (const { sentence, index } of sentences(text)) {
     const found = blameInSentence(sentence, people);
-    if (found) warnings.push({ sentence: sentence.trim(), index, ...found });
+    if (found) warnings.push({ sentence, index, ...found });
   }
   return warnings;
 }
@@ -187,7 +187,8 @@ function sentences(text: string): { sentence: string; index: number }[] {
   // A full stop ends a sentence only before a space or the end, so `x.com` and `@bob.smith` stay whole.
   const pattern = /(?:[^\n.!?]|[.!?](?=\S))+(?:[.!?]+(?=\s|$))?/g;
   for (const m of text.matchAll(pattern)) {
-    if (m[0].trim() !== '') out.push({ sentence: m[0], index: m.index });
+    const lead = m[0].length - m[0].trimStart().length;
+    if (m[0].trim() !== '') out.push({ sentence: m[0].trim(), index: m.index + lead });
   }
   return out;
 }
