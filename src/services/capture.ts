@@ -266,7 +266,8 @@ async function captureMessage(
 
 /**
  * A message edited in Slack: the log and every timeline entry captured from it follow, keeping the
- * old text. An edit of a message already deleted (events arrive in any order) changes nothing.
+ * old text. An edit of a message already deleted changes nothing: its log row and entries are
+ * erased, and a deleted message never gets logged again (see logChannelMessage).
  */
 export async function followMessageEdit(
   scope: Scope,
@@ -274,7 +275,6 @@ export async function followMessageEdit(
 ): Promise<number> {
   const text = storableText(edit.text);
   const followed = await commitOnce(scope, async (db) => {
-    if (await wasDeleted(db, scope.workspaceId, edit.channelId, edit.ts)) return 0;
     await editLoggedMessage(db, scope.workspaceId, edit.channelId, edit.ts, text, scope.now);
     let count = 0;
     for (const entry of await findEntriesForMessage(db, scope.workspaceId, edit.channelId, edit.ts)) {
