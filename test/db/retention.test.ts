@@ -5,7 +5,7 @@ import { claimEvent } from '../../src/db/events';
 import { listTimeline } from '../../src/db/timeline';
 import { ensureWorkspace } from '../../src/db/workspaces';
 import { startScheduler } from '../../src/scheduler';
-import { captureReaction, logChannelMessage } from '../../src/services/capture';
+import { captureFromShortcut, captureReaction, logChannelMessage } from '../../src/services/capture';
 import { type ActionContext, declareIncident, incidentInChannel, resolveIncident } from '../../src/services/incidents';
 import { forgetOldEventIds, purgeExpiredMessageLogs } from '../../src/services/retention';
 import { databaseKinds, openTestDatabase } from '../support/database';
@@ -67,8 +67,42 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
     expect(await claimEvent(database.db, 'EvRETENTION', 'TRET')).toBe(true);
   });
 
-  test('a scheduler sweep applies the retentions', async () => {
+  test('a scheduler sweep applies the retentions: old logs, event ids and abandoned shortcut captures go', async () => {
     expect(await claimEvent(database.db, 'EvSWEEP', 'TRET')).toBe(true);
+    const workspaceId = await ensureWorkspace(database.db, { teamId: 'TSWEEP' });
+    const scope = {
+      db: database.db,
+      slack: new FakeSlackPort(),
+      workspace: TEST_WORKSPACE,
+      workspaceId,
+      now: RESOLVED_AT,
+    };
+    const context: ActionContext = {
+      ...scope,
+      actor: { userId: 'UALICE', isGuest: false, isExternal: false, timeZone: null },
+    };
+    await declareIncident(context, {
+      title: 'sweep',
+      severity: 'sev3',
+      isPrivate: false,
+      channelId: 'CSWEEP',
+      here: true,
+    });
+    const message = { channelId: 'CSWEEP', ts: '1785585600.000200', threadTs: null, userId: 'UBOB', text: 'old words' };
+    await logChannelMessage(scope, message);
+    await resolveIncident(context, await incidentInChannel(context, 'CSWEEP', { example: 'x' }), {
+      occurredAt: RESOLVED_AT,
+      summary: '',
+    });
+    await captureFromShortcut(context, { ...message, channelId: 'CELSEWHERE' });
+    const rows = async () => ({
+      logged: (await database.db.selectFrom('message_log').select('ts').where('channel_id', '=', 'CSWEEP').execute())
+        .length,
+      pending: (
+        await database.db.selectFrom('pending_captures').select('id').where('workspace_id', '=', workspaceId).execute()
+      ).length,
+    });
+    expect(await rows()).toEqual({ logged: 1, pending: 1 });
     const logger = new ConsoleLogger();
     logger.setLevel(LogLevel.ERROR);
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' });
@@ -82,5 +116,6 @@ describe.each(databaseKinds())('message log retention on the %s database', (kind
     await scheduler.sweep();
     await scheduler.stop();
     expect(await claimEvent(database.db, 'EvSWEEP', 'TRET')).toBe(true);
+    expect(await rows()).toEqual({ logged: 0, pending: 0 });
   });
 });
