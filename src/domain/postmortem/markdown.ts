@@ -388,6 +388,8 @@ function supportingInformation(doc: PostmortemDocument, names: NameLookup): stri
 /** A timeline line: an entry, or a milestone with no entry of its own (so that every milestone shows). */
 interface TimelineLine {
   at: Date;
+  /** `at` in milliseconds, read once: sorting 10,000 lines compares it often. */
+  ms: number;
   mark: TimelineMark | null;
   entry: PostmortemTimelineEntry | null;
   order: number;
@@ -400,8 +402,17 @@ function timeline(doc: PostmortemDocument, facts: IncidentFacts, names: NameLook
   if (mermaid !== null) parts.push(mermaid);
   const lines = timelineLines(doc, marks);
   if (lines.length > 0) {
+    const people = new Map<string, string>();
+    const who = (id: string) => {
+      let name = people.get(id);
+      if (name === undefined) {
+        name = person(names, id);
+        people.set(id, name);
+      }
+      return name;
+    };
     // Two trailing spaces: a Markdown line break, so that each entry stays on its own line when rendered.
-    parts.push(`Entries (times in UTC):\n\n${lines.map((line) => `${timelineLine(line, names)}  `).join('\n')}`);
+    parts.push(`Entries (times in UTC):\n\n${lines.map((line) => `${timelineLine(line, names, who)}  `).join('\n')}`);
   } else {
     parts.push('_No timeline entries. Add them with `/incident timeline <when> <text>` or a :pushpin: reaction._');
   }
@@ -454,24 +465,30 @@ function mermaidTimeline(doc: PostmortemDocument, marks: { mark: TimelineMark; a
  * line of its own, so that the timeline never silently lacks one.
  */
 function timelineLines(doc: PostmortemDocument, marks: { mark: TimelineMark; at: Date }[]): TimelineLine[] {
-  const lines: TimelineLine[] = doc.timeline.map((entry, order) => ({ at: entry.at, mark: null, entry, order }));
+  const lines: TimelineLine[] = doc.timeline.map((entry, order) => ({
+    at: entry.at,
+    ms: entry.at.getTime(),
+    mark: null,
+    entry,
+    order,
+  }));
   for (const { mark, at: time } of marks) {
     const kind = mark === 'declared' ? 'declared' : `milestone:${mark}`;
+    const ms = time.getTime();
     const line = lines.find(
-      (l) =>
-        l.mark === null && l.entry?.kind === kind && l.entry.source === 'system' && l.at.getTime() === time.getTime(),
+      (l) => l.ms === ms && l.mark === null && l.entry?.kind === kind && l.entry.source === 'system',
     );
     if (line) line.mark = mark;
-    else lines.push({ at: time, mark, entry: null, order: lines.length });
+    else lines.push({ at: time, ms, mark, entry: null, order: lines.length });
   }
-  return lines.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order);
+  return lines.sort((a, b) => a.ms - b.ms || a.order - b.order);
 }
 
-function timelineLine(line: TimelineLine, names: NameLookup): string {
+function timelineLine(line: TimelineLine, names: NameLookup, who: (userId: string) => string): string {
   const marker = line.mark !== null ? `**${MILESTONE_MARKERS[line.mark]}** — ` : '';
   const entry = line.entry;
   if (entry === null) return `${utcMinute(line.at)} — ${marker}milestone time (no timeline entry)`;
   const text = entry.erasedInSlack ? '_message deleted in Slack_' : markdownInline(entry.text, names) || '_(no text)_';
-  const said = entry.saidBy !== null ? `said by ${person(names, entry.saidBy)}, ` : '';
-  return `${utcMinute(line.at)} — ${marker}${text} (${said}logged by ${person(names, entry.loggedBy)})`;
+  const said = entry.saidBy !== null ? `said by ${who(entry.saidBy)}, ` : '';
+  return `${utcMinute(line.at)} — ${marker}${text} (${said}logged by ${who(entry.loggedBy)})`;
 }

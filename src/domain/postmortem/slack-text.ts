@@ -86,6 +86,8 @@ function escapeAngle(text: string): string {
 
 /** Text for one line of Markdown (a list item, a timeline line, a heading): line breaks become ` / `. */
 export function markdownInline(text: string, names: NameLookup): string {
+  // The common case, plain one-line text, needs nothing but the trim.
+  if (!/[<&\r\n]/.test(text)) return text.trim();
   const plain = escapeAngle(slackTextToPlain(text, names));
   return /[\r\n]/.test(plain)
     ? plain
