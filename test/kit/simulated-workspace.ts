@@ -121,7 +121,9 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
     throw error;
   }
   const requests = new SlackRequestClient(debrief.url, SIGNING_SECRET, options.requests);
-  const settle = () => debrief.background.drain();
+  const settle = async () => {
+    await debrief.background.drain();
+  };
   const send = async (body: SignedBody, sendOptions?: SendOptions) => {
     const response = await requests.send(body, sendOptions);
     await settle();
