@@ -2,7 +2,8 @@
  * jest globalTeardown: after a run of the whole suite, the scopes the stand-ins saw the code need
  * must be exactly manifest.yml's bot scopes — a scope nothing uses is removed from the manifest, and
  * a call whose scope is missing is a bug (SPEC section 2). A filtered run (a path or name pattern,
- * --onlyChanged) sees only part of the code, so it is not checked. DEBRIEF_SCOPE_CHECK=off skips it.
+ * --onlyChanged) sees only part of the code, so it is not checked unless DEBRIEF_SCOPE_CHECK=always;
+ * DEBRIEF_SCOPE_CHECK=off skips it.
  */
 import { rmSync } from 'node:fs';
 import type { Config } from '@jest/types';
@@ -12,7 +13,8 @@ export default function checkScopes(globalConfig: Config.GlobalConfig): void {
   const dir = process.env[SCOPES_SEEN_ENV];
   if (!dir) return;
   try {
-    if (process.env.DEBRIEF_SCOPE_CHECK === 'off' || isFiltered(globalConfig)) return;
+    const mode = process.env.DEBRIEF_SCOPE_CHECK;
+    if (mode === 'off' || (mode !== 'always' && isFiltered(globalConfig))) return;
     const { unused, undeclared } = compareScopes(readScopesSeen(dir), manifestBotScopes());
     const problems = [
       ...(unused.length > 0 ? [`declared in the manifest but used by no test: ${unused.join(', ')}`] : []),
