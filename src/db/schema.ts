@@ -1,4 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  ActionItemPriority,
+  ActionItemStatus,
+  ActionItemType,
+  PostmortemStatus,
+} from '../domain/postmortem/document';
 import type { IncidentStatus, MilestoneKind, RevisionChange, Role, Severity, TimelineSource } from '../domain/types';
 
 /** Timestamps are written as Date and read back as Date on both pg and PGlite. */
@@ -21,6 +27,9 @@ export interface IncidentsTable {
   number: number;
   title: string;
   severity: Severity;
+  /** The highest severity the incident reached: the postmortem policy follows it. */
+  peak_severity: Severity;
+  reopen_count: Generated<number>;
   status: ColumnType<IncidentStatus, IncidentStatus | undefined, IncidentStatus>;
   channel_id: string | null;
   channel_name: string | null;
@@ -119,6 +128,59 @@ export interface PendingCapturesTable {
   created_at: Timestamp;
 }
 
+export interface PostmortemsTable {
+  id: Generated<number>;
+  incident_id: number;
+  status: ColumnType<PostmortemStatus, PostmortemStatus | undefined, PostmortemStatus>;
+  owner_id: string | null;
+  assigned_by: string | null;
+  assigned_at: Timestamp | null;
+  owner_accepted_at: Timestamp | null;
+  owner_nudged_at: Timestamp | null;
+  /** `YYYY-MM-DD` in the owner's zone. */
+  due_date: string | null;
+  /** PostmortemSections as JSON. */
+  sections: string;
+  /** Partial<Record<SectionKey, Authorship>> as JSON. */
+  authorship: ColumnType<string, string | undefined, string>;
+  mitigated_not_applicable: string | null;
+  /** Why it was waived (or closed as a false alarm): shown instead of a document. */
+  closing_reason: string | null;
+  published_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PostmortemReviewersTable {
+  postmortem_id: number;
+  user_id: string;
+  requested_by: string;
+  requested_at: Timestamp;
+  approved_at: Timestamp | null;
+  nudged_at: Timestamp | null;
+}
+
+export interface ActionItemsTable {
+  id: Generated<number>;
+  incident_id: number;
+  number: number;
+  text: string;
+  owner_id: string;
+  due_date: string | null;
+  priority: ActionItemPriority;
+  type: ActionItemType;
+  status: ColumnType<ActionItemStatus, ActionItemStatus | undefined, ActionItemStatus>;
+  cancel_reason: string | null;
+  ticket_url: string | null;
+  muted: Generated<boolean>;
+  snooze_count: Generated<number>;
+  created_by: string;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+  version: Generated<number>;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   workspace_id: number;
@@ -159,6 +221,9 @@ export interface Database {
   slack_installations: SlackInstallationsTable;
   deleted_messages: DeletedMessagesTable;
   pending_captures: PendingCapturesTable;
+  postmortems: PostmortemsTable;
+  postmortem_reviewers: PostmortemReviewersTable;
+  action_items: ActionItemsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -171,3 +236,5 @@ export type MessageLogRow = Selectable<MessageLogTable>;
 export type MilestoneRow = Selectable<MilestonesTable>;
 export type IncidentRoleRow = Selectable<IncidentRolesTable>;
 export type SlackInstallationRow = Selectable<SlackInstallationsTable>;
+export type PostmortemRow = Selectable<PostmortemsTable>;
+export type ActionItemRow = Selectable<ActionItemsTable>;

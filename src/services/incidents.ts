@@ -18,6 +18,7 @@ import { insertTimelineEntry } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
 import { allocateIncidentNumber } from '../db/workspaces';
 import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
+import { peakSeverity } from '../domain/policy';
 import { storableText } from '../domain/redact';
 import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
 import type { ActionContext, Scope } from './context';
@@ -109,6 +110,7 @@ export async function declareIncident(
       number,
       title,
       severity: input.severity,
+      peak_severity: input.severity,
       channel_id: input.here ? input.channelId : null,
       channel_name: null,
       is_private: input.isPrivate,
@@ -248,7 +250,11 @@ export async function reopenIncident(context: ActionContext, incident: IncidentI
       );
     }
     await claimCommandIfFree(trx, context, incident, becomesCommander);
-    await updateIncident(trx, incident.row.id, { status: 'investigating', closed_at: null });
+    await updateIncident(trx, incident.row.id, {
+      status: 'investigating',
+      closed_at: null,
+      reopen_count: incident.row.reopen_count + 1,
+    });
     await trx
       .deleteFrom('milestones')
       .where('incident_id', '=', incident.row.id)
@@ -264,7 +270,10 @@ export async function changeSeverity(context: ActionContext, incident: IncidentI
   if (previous === severity) throw new UserFacingError(`Incident #${incident.row.number} is already ${severity}.`);
   await inTransaction(context.db, async (trx) => {
     await claimCommandIfFree(trx, context, incident, await requireAuthority(trx, context, incident));
-    await updateIncident(trx, incident.row.id, { severity });
+    await updateIncident(trx, incident.row.id, {
+      severity,
+      peak_severity: peakSeverity(incident.row.peak_severity, [severity]),
+    });
     await recordSystemEntry(
       trx,
       context,
