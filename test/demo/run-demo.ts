@@ -22,7 +22,7 @@ const PEOPLE = [
 const NAMES = new Map(PEOPLE.map((p) => [p.id, p.name]));
 
 /**
- * `debrief demo`: a realistic incident, end to end and offline. Signed requests go into the real app
+ * `npm run demo`: a realistic incident, end to end and offline. Signed requests go into the real app
  * over HTTP, the app talks to the in-process Slack stand-in, and the embedded database keeps it all.
  */
 export async function runDemo(_args: string[]): Promise<number> {
@@ -144,4 +144,17 @@ async function playIncident(w: SimulatedWorkspace, clock: ScriptedClock): Promis
     'resolve 09:55 rolled back checkout-api; pool size fix to follow',
   );
   return channel;
+}
+
+// `npm run demo` runs this file directly with tsx.
+if (require.main === module) {
+  runDemo(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }
