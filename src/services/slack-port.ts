@@ -14,6 +14,8 @@ export interface WorkspaceAddress {
 /** What Debrief needs to know about a Slack user. */
 export interface SlackUser {
   id: string;
+  /** The name people know them by (display name, else real name), for documents read outside Slack. */
+  name: string | null;
   /** IANA zone from Slack, or null when the user has none (taken as UTC). */
   timeZone: string | null;
   isGuest: boolean;
@@ -76,7 +78,40 @@ export type Notice =
       now: Date;
     }
   | { kind: 'capture_exists'; incidentNumber: number }
-  | { kind: 'refused'; message: string };
+  | { kind: 'refused'; message: string }
+  | {
+      kind: 'postmortem_owner_wanted';
+      incidentId: number;
+      incidentNumber: number;
+      reason: 'required' | 'optional' | 'handed_over';
+      by: string | null;
+    }
+  | {
+      kind: 'postmortem_checklist';
+      incidentId: number;
+      incidentNumber: number;
+      /** Null for a private incident: a DM may be read anywhere. */
+      title: string | null;
+      dueDate: string;
+      assignedBy: string;
+      missing: string[];
+    }
+  | { kind: 'postmortem_owner_nudge'; incidentId: number; incidentNumber: number }
+  | { kind: 'postmortem_owner_not_accepted'; incidentNumber: number; ownerId: string }
+  | {
+      kind: 'postmortem_review_requested';
+      incidentId: number;
+      incidentNumber: number;
+      title: string | null;
+      by: string;
+    }
+  | {
+      kind: 'postmortem_published';
+      incidentNumber: number;
+      title: string | null;
+      channelId: string | null;
+      by: string;
+    };
 
 /** A step of opening an incident channel that Slack refused, after the channel itself was made. */
 export type ProvisionProblem =
@@ -109,6 +144,12 @@ export interface SlackPort {
   isChannelMember(workspace: WorkspaceAddress, channelId: string, userId: string): Promise<boolean>;
   /** One message by channel and ts, thread replies included; undefined when Slack no longer has it. */
   fetchMessage(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<SlackMessage | undefined>;
+  /** Uploads a file into a channel (files.uploadV2: get an upload URL, upload, complete). */
+  uploadFile(
+    workspace: WorkspaceAddress,
+    channelId: string,
+    file: { filename: string; title: string; content: string; comment: string },
+  ): Promise<SlackResult<{ fileId: string }>>;
   /** How many :pushpin: reactions a message carries (0 when Slack no longer has it). */
   pushpinCount(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<number>;
 }

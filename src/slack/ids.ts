@@ -17,6 +17,7 @@ export const ActionIds = {
   postmortemOwnerSelect: 'postmortem_owner_select',
   postmortemAccept: 'postmortem_accept',
   postmortemHandOver: 'postmortem_hand_over',
+  postmortemApprove: 'postmortem_approve',
   debriefCancel: 'debrief_cancel',
 } as const;
 

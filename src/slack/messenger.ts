@@ -72,6 +72,7 @@ export class SlackMessenger implements SlackPort {
     const info = (await fastFail.users.info({ user: userId })).user;
     const user: SlackUser = {
       id: userId,
+      name: info?.profile?.display_name || info?.real_name || info?.name || null,
       timeZone: info?.tz || null,
       isGuest: Boolean(info?.is_restricted || info?.is_ultra_restricted),
       isBot: Boolean(info?.is_bot),
@@ -108,6 +109,27 @@ export class SlackMessenger implements SlackPort {
       found = replies.ok ? (replies.value.messages as RawMessage[] | undefined)?.find((m) => m.ts === ts) : undefined;
     }
     return found && toSlackMessage(channelId, found);
+  }
+
+  /** files.uploadV2 does the three steps of Slack's upload flow; files.upload was shut off in 2025. */
+  async uploadFile(
+    workspace: WorkspaceAddress,
+    channelId: string,
+    file: { filename: string; title: string; content: string; comment: string },
+  ): Promise<SlackResult<{ fileId: string }>> {
+    const client = await this.client(workspace);
+    const uploaded = await slackCall(() =>
+      client.files.uploadV2({
+        channel_id: channelId,
+        filename: file.filename,
+        title: file.title,
+        content: file.content,
+        initial_comment: file.comment,
+      }),
+    );
+    if (!uploaded.ok) return uploaded;
+    const files = (uploaded.value as { files?: { files?: { id?: string }[] }[] }).files ?? [];
+    return { ok: true, value: { fileId: files[0]?.files?.[0]?.id ?? '' } };
   }
 
   async pushpinCount(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<number> {

@@ -15,7 +15,8 @@ export type PortCall =
   | { method: 'inviteToChannel' | 'joinChannel'; workspace: WorkspaceAddress; channelId: string; userId?: string }
   | { method: 'post'; workspace: WorkspaceAddress; channelId: string; notice: Notice }
   | { method: 'sendDirect'; workspace: WorkspaceAddress; userId: string; notice: Notice }
-  | { method: 'tellUser'; workspace: WorkspaceAddress; userId: string; channelId: string | null; notice: Notice };
+  | { method: 'tellUser'; workspace: WorkspaceAddress; userId: string; channelId: string | null; notice: Notice }
+  | { method: 'uploadFile'; workspace: WorkspaceAddress; channelId: string; filename: string; content: string };
 
 /**
  * The outbound port as service tests need it: records what use cases send, answers lookups from
@@ -65,6 +66,7 @@ export class FakeSlackPort implements SlackPort {
     const known = this.users.get(userId) ?? {};
     return {
       id: userId,
+      name: null,
       timeZone: null,
       isGuest: false,
       isBot: false,
@@ -81,6 +83,15 @@ export class FakeSlackPort implements SlackPort {
 
   async fetchMessage(_workspace: WorkspaceAddress, channelId: string, ts: string) {
     return this.messages.get(`${channelId}/${ts}`);
+  }
+
+  async uploadFile(
+    workspace: WorkspaceAddress,
+    channelId: string,
+    file: { filename: string; title: string; content: string; comment: string },
+  ) {
+    this.calls.push({ method: 'uploadFile', workspace, channelId, filename: file.filename, content: file.content });
+    return this.refused('uploadFile') ?? { ok: true as const, value: { fileId: 'F1' } };
   }
 
   async pushpinCount(_workspace: WorkspaceAddress, channelId: string, ts: string) {

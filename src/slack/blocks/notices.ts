@@ -5,6 +5,7 @@ import { formatEcho } from '../../domain/when';
 import type { Notice, ProvisionProblem } from '../../services/slack-port';
 import { mention, quoteUserText, slackDate } from './format';
 import { incidentCard } from './incident';
+import { postmortemChecklist, postmortemOwnerWanted, postmortemReviewRequested } from './postmortem';
 
 export interface RenderedMessage {
   /** The notification text (and the fallback): Slack parses it for `<!channel>`, so user text is quoted. */
@@ -72,6 +73,26 @@ export function renderNotice(notice: Notice): RenderedMessage {
       return { text: `That message is already in the timeline of #${notice.incidentNumber}.` };
     case 'refused':
       return { text: notice.message };
+    case 'postmortem_owner_wanted':
+      return postmortemOwnerWanted(notice);
+    case 'postmortem_checklist':
+      return postmortemChecklist(notice);
+    case 'postmortem_owner_nudge':
+      return {
+        text: `Reminder: you were asked to own the postmortem of incident #${notice.incidentNumber}. Accept it from the checklist above, or hand it over if someone else should write it.`,
+      };
+    case 'postmortem_owner_not_accepted':
+      return {
+        text: `${mention(notice.ownerId)} has not accepted the postmortem of incident #${notice.incidentNumber} after a business day. You may want to check with them, or assign someone else with \`/postmortem #${notice.incidentNumber} assign @someone\`.`,
+      };
+    case 'postmortem_review_requested':
+      return postmortemReviewRequested(notice);
+    case 'postmortem_published':
+      return {
+        text: notice.title
+          ? `:memo: The postmortem of incident #${notice.incidentNumber} ${quoteUserText(notice.title)} is published${notice.channelId ? ` (<#${notice.channelId}>)` : ''}. \`/postmortem #${notice.incidentNumber} export\` gets the document.`
+          : `:memo: The postmortem of incident #${notice.incidentNumber} is published.`,
+      };
   }
 }
 
