@@ -308,7 +308,9 @@ async function postmortemById(scope: Scope, incidentId: number): Promise<Postmor
  * On `/incident resolve`: the draft is created (required or optional by the policy) and the channel
  * is asked who owns it, unless someone already does.
  */
-export async function startPostmortemAfterResolve(scope: Scope, incident: IncidentRow): Promise<void> {
+export async function startPostmortemAfterResolve(scope: Scope, incidentId: number): Promise<void> {
+  const incident = await findIncidentById(scope.db, scope.workspaceId, incidentId);
+  if (!incident) return;
   const postmortem = await ensurePostmortem(scope, incident);
   if (postmortem.owner_id || !incident.channel_id || isClosed(postmortem)) return;
   const policy = postmortemPolicy({ peakSeverity: incident.peak_severity, reopened: incident.reopen_count > 0 });

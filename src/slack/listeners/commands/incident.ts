@@ -16,6 +16,7 @@ import {
   reopenIncident,
   resolveIncident,
 } from '../../../services/incidents';
+import { startPostmortemAfterResolve } from '../../../services/postmortems';
 import { openIncidentChannel } from '../../../services/provisioning';
 import type { Notice } from '../../../services/slack-port';
 import { listTimelineOf } from '../../../services/timeline';
@@ -179,12 +180,19 @@ async function resolve(text: string, invocation: Invocation): Promise<Answer> {
   const incident = await currentIncident(invocation, '/incident resolve 10:42 rolled back the deploy');
   const { at, rest } = parseTimeAndText(text, invocation);
   await resolveIncident(invocation.context, incident, { occurredAt: at, summary: rest });
-  announce(invocation, incident, {
+  const { context } = invocation;
+  const channel = incident.row.channel_id;
+  const notice = {
     kind: 'incident_resolved',
     by: actorId(invocation),
     incidentNumber: incident.row.number,
     at,
     summary: rest,
+  } as const;
+  // After the answer: the announcement, then the draft and the channel's "who owns the postmortem?" (SPEC 4).
+  invocation.deps.background.run('announce the resolution and start the postmortem', async () => {
+    if (channel) await context.slack.post(context.workspace, channel, notice);
+    await startPostmortemAfterResolve(context, incident.row.id);
   });
   return { text: `Incident #${incident.row.number} resolved at ${echo(at, invocation)}.` };
 }
