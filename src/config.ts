@@ -50,6 +50,9 @@ const environmentSchema = z.object({
     .string()
     .default('*/5 * * * *')
     .refine((v) => cron.validate(v), { message: 'must be a cron expression such as */5 * * * *' }),
+  POSTMORTEM_CHANNEL: optionalText.refine((v) => v === undefined || /^[CG][A-Z0-9]+$/.test(v), {
+    message: 'must be a channel ID such as C0123456789 (not a #name)',
+  }),
   ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
     message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
   }),
@@ -141,6 +144,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly schedulerCron: string;
+  /** Where published postmortems are announced; null: nowhere. */
+  readonly postmortemChannel: string | null;
   /** Base64 of 32 bytes; always set in OAuth mode. */
   readonly encryptionKey: string | undefined;
   readonly messageLogRetentionDays: number;
@@ -188,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     schedulerCron: e.SCHEDULER_CRON,
+    postmortemChannel: e.POSTMORTEM_CHANNEL ?? null,
     encryptionKey: e.ENCRYPTION_KEY,
     messageLogRetentionDays: e.MESSAGE_LOG_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,

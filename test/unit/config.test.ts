@@ -44,9 +44,18 @@ describe('loadConfig defaults', () => {
   });
 
   test('settings whose features do not exist yet are not part of the configuration', () => {
-    const withUnused = loadConfig({ ...MINIMAL, REMINDER_HOUR: '99', POSTMORTEM_CHANNEL: '#not-an-id' });
+    const withUnused = loadConfig({ ...MINIMAL, REMINDER_HOUR: '99' });
     expect(Object.keys(withUnused)).not.toEqual(expect.arrayContaining(['reminderHour']));
-    expect(Object.keys(withUnused)).not.toEqual(expect.arrayContaining(['postmortemChannel']));
+  });
+
+  test('POSTMORTEM_CHANNEL is a channel id where publications are announced, or nowhere', () => {
+    expect(config.postmortemChannel).toBeNull();
+    expect(loadConfig({ ...MINIMAL, POSTMORTEM_CHANNEL: 'C0123POSTMORTEMS' }).postmortemChannel).toBe(
+      'C0123POSTMORTEMS',
+    );
+    expect(() => loadConfig({ ...MINIMAL, POSTMORTEM_CHANNEL: '#postmortems' })).toThrow(
+      'POSTMORTEM_CHANNEL must be a channel ID such as C0123456789 (not a #name)',
+    );
   });
 
   test('Slack defaults: public API URL, HTTP mode, no OAuth', () => {
