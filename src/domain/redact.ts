@@ -98,12 +98,14 @@ const RULES: Rule[] = [
     pattern: /(Bearer)[ \t]+(?=[A-Za-z0-9._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}/gi,
     replace: (kind, _match, scheme) => `${scheme} ${marker(kind)}`,
   },
-  // NAME=value, name: value, "name": "value", --name=value, where the name ends like a secret.
+  // NAME=value, name: value, "name": "value", --name=value, where the name ends like a secret. An
+  // unquoted value never ends in a backslash: that one escapes the quote after it (`\"`), and eating it
+  // would let a second pass see a quoted value that the first could not.
   {
     kind: 'secret',
     pattern: new RegExp(
       String.raw`(?<![A-Za-z0-9_.-])(?!${ERROR_CODE})([A-Za-z0-9_.-]*${SECRET_NAME_ENDING})(\\?["']?[ \t]*(?::=|=>|[:=])[ \t]*)` +
-        String.raw`("(?:[^"\\\n]|\\.)+"|'(?:[^'\\\n]|\\.)+'|\\"(?:[^"\\\n]|\\[^"\n])+\\"|[^\s"'\x60]+)`,
+        String.raw`("(?:[^"\\\n]|\\.)+"|'(?:[^'\\\n]|\\.)+'|\\"(?:[^"\\\n]|\\[^"\n])+\\"|[^\s"'\x60]*[^\s"'\x60\\])`,
       'gi',
     ),
     replace: (_kind, match, name, separator, value) => {

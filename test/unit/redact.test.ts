@@ -34,6 +34,34 @@ describe('redactSecrets removes credentials', () => {
     expect(redactSecrets('id AKIAIOSFODNN7EXAMPLE.')).toBe('id [redacted AWS access key].');
   });
 
+  test('keeps names, quotes, schemes, users and hosts around the removed value', () => {
+    expect(redactSecrets('export DB_PASSWORD=hunter2!x and retry')).toBe(
+      'export DB_PASSWORD=[redacted password] and retry',
+    );
+    expect(redactSecrets('PGPASSWORD=Tr0ub4dor&3 psql')).toBe('PGPASSWORD=[redacted password] psql');
+    expect(redactSecrets('SLACK_SIGNING_SECRET=8f742231b10e8888')).toBe('SLACK_SIGNING_SECRET=[redacted secret]');
+    expect(redactSecrets('  client_secret: GOCSPX-abc123')).toBe('  client_secret: [redacted secret]');
+    expect(redactSecrets('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG')).toBe(
+      'aws_secret_access_key = [redacted AWS secret key]',
+    );
+    expect(redactSecrets('{"password":"c0rrect horse","user":"app"}')).toBe(
+      '{"password":"[redacted password]","user":"app"}',
+    );
+    expect(redactSecrets("apiKey: 'abc123def'")).toBe("apiKey: '[redacted API key]'");
+    expect(redactSecrets('the password=Winter2024).')).toBe('the password=[redacted password]).');
+    expect(redactSecrets('postgres://app:S3cr3t@db:5432/orders')).toBe(
+      'postgres://app:[redacted password]@db:5432/orders',
+    );
+    expect(redactSecrets("-H 'Authorization: Basic YWRtaW46aHVudGVyMg=='")).toBe(
+      "-H 'Authorization: Basic [redacted basic credentials]'",
+    );
+    expect(redactSecrets('retry with Bearer 8f14e45fceea167a5a36')).toBe('retry with Bearer [redacted bearer token]');
+    expect(redactSecrets('temporary key ASIAY34FZKBOKMUTVV7A expired')).toBe(
+      'temporary key [redacted AWS access key] expired',
+    );
+    expect(redactSecrets('cookie d=xoxd-Ab3%2BcDeFgHiJ%3D;')).toBe('cookie d=[redacted Slack token];');
+  });
+
   test('a multi-line private key block is removed whole, text after it is kept', () => {
     const text = `here is the key\n${PRIVATE_KEY}\nplease rotate it`;
     const redacted = redactSecrets(text);
@@ -100,6 +128,19 @@ describe('redactSecrets properties', () => {
       '-----BEGIN PRIVATE KEY-----',
       '-----END PRIVATE KEY-----',
       '[redacted password]',
+      'DB_PASSWORD=',
+      '"client_secret": "',
+      'x-api-key: ',
+      'postgres://app:',
+      '@db:5432',
+      'Authorization: Basic ',
+      'xoxc-1234567890-abc',
+      'ASIAY34FZKBOKMUTVV7A',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx.sig',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      '\\"',
+      ')',
+      '.',
     ),
   );
   const credentialLikeText = fc.array(fragment, { maxLength: 12 }).map((parts) => parts.join(''));
@@ -115,7 +156,14 @@ describe('redactSecrets properties', () => {
   });
 
   test('is idempotent on a redacted password (an entry edited after capture is redacted again)', () => {
-    for (const text of ['password=hunter2', 'api_key: "abc def"', 'secret=xoxb-1234567890']) {
+    for (const text of [
+      'password=hunter2',
+      'api_key: "abc def"',
+      'secret=xoxb-1234567890',
+      // found by fast-check: a value ending in the backslash of an escaped quote
+      '"client_secret": "DB_PASSWORD=\\"',
+      '"k_token": "a DB_PASSWORD=foo\\"',
+    ]) {
       const once = redactSecrets(text);
       expect(redactSecrets(once)).toBe(once);
     }
