@@ -7,6 +7,7 @@ import {
   type HTTPReceiverOptions,
   type Logger,
   LogLevel,
+  type Receiver,
   SocketModeReceiver,
 } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -31,6 +32,8 @@ export interface SlackAppOptions {
   botIdentity: BotIdentity | undefined;
   /** OAuth mode (config.slack.oauth): where installations, and so each workspace's token, are kept. */
   installationStore?: SlackInstallationStore | undefined;
+  /** Tests only: takes the place of the HTTP or Socket Mode receiver (test/listeners hands payloads straight in). */
+  receiver?: Receiver | undefined;
 }
 
 /** Where people install Debrief and where Slack sends them back, in OAuth mode. */
@@ -42,32 +45,36 @@ export const OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
  * listeners. With one bot token it serves one workspace; in OAuth mode it also serves /slack/install
  * and /slack/oauth_redirect and takes each request's token from that workspace's stored installation.
  */
-export function createSlackApp(options: SlackAppOptions): { app: App; receiver: HTTPReceiver | SocketModeReceiver } {
+export function createSlackApp(options: SlackAppOptions & { receiver: Receiver }): { app: App; receiver: Receiver };
+export function createSlackApp(options: SlackAppOptions): { app: App; receiver: HTTPReceiver | SocketModeReceiver };
+export function createSlackApp(options: SlackAppOptions): { app: App; receiver: Receiver } {
   const { config, logger } = options;
   const customRoutes = [healthRoute(options.isHealthy), metricsRoute(options.metrics)];
   // Every Web API client, the OAuth code exchange and the Socket Mode connection go to SLACK_API_URL.
   const clientOptions = { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS };
   const oauth = oauthOptions(options, clientOptions);
-  const receiver = config.slack.appToken
-    ? new SocketModeReceiver({
-        appToken: config.slack.appToken,
-        logger,
-        logLevel: boltLogLevel(config.logLevel),
-        customRoutes,
-        ...oauth,
-        installerOptions: { ...oauth?.installerOptions, port: config.port, clientOptions },
-      })
-    : new HTTPReceiver({
-        signingSecret: config.slack.signingSecret ?? '',
-        endpoints: '/slack/events',
-        customRoutes,
-        logger,
-        logLevel: boltLogLevel(config.logLevel),
-        // Hold Slack's 200 until the listener has committed: nothing acknowledged is lost.
-        processBeforeResponse: true,
-        unhandledRequestTimeoutMillis: 3_001,
-        ...oauth,
-      });
+  const receiver =
+    options.receiver ??
+    (config.slack.appToken
+      ? new SocketModeReceiver({
+          appToken: config.slack.appToken,
+          logger,
+          logLevel: boltLogLevel(config.logLevel),
+          customRoutes,
+          ...oauth,
+          installerOptions: { ...oauth?.installerOptions, port: config.port, clientOptions },
+        })
+      : new HTTPReceiver({
+          signingSecret: config.slack.signingSecret ?? '',
+          endpoints: '/slack/events',
+          customRoutes,
+          logger,
+          logLevel: boltLogLevel(config.logLevel),
+          // Hold Slack's 200 until the listener has committed: nothing acknowledged is lost.
+          processBeforeResponse: true,
+          unhandledRequestTimeoutMillis: 3_001,
+          ...oauth,
+        }));
   const app = new App({
     // OAuth mode has no token of its own: Bolt asks the installation store on every request.
     ...(oauth === undefined && { token: config.slack.botToken }),
