@@ -2,13 +2,17 @@
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError, openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
-import { createLogger, startDebrief } from './main';
+import { createLogger, createSlackPort, startDebrief } from './main';
+import { UserFacingError } from './services/errors';
+import { exportForOperator } from './services/postmortems';
 
 const USAGE = `Usage: debrief <command>
 
 Commands:
   serve     run the Slack app and the scheduler (also: npm start)
   migrate   apply pending database migrations and exit
+  export    --incident <number> [--team <id>] [--format markdown|json]
+            print an incident's postmortem to stdout
   demo      the simulated incident runs from a development checkout: npm ci && npm run demo
 
 Configuration comes from the environment; see README.md.`;
@@ -18,6 +22,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: serve,
   migrate: migrate,
+  export: exportPostmortem,
   // The demo uses the Slack test kit, which is not shipped: it runs from a development checkout.
   demo: async () => {
     console.error('debrief demo runs from a development checkout: npm ci && npm run demo');
@@ -44,7 +49,7 @@ async function serve(): Promise<number> {
 }
 
 async function migrate(): Promise<number> {
-  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused', ...process.env });
+  const config = commandConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const applied = await migrateToLatest(database.db);
@@ -53,6 +58,52 @@ async function migrate(): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+/** The configuration a one-off command needs: Slack only for display names, which export can do without. */
+function commandConfig() {
+  return loadConfig({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused', ...process.env });
+}
+
+async function exportPostmortem(args: string[]): Promise<number> {
+  const options = parseExportArgs(args);
+  if (typeof options === 'string') {
+    console.error(`${options}\n\nUsage: debrief export --incident <number> [--team <id>] [--format markdown|json]`);
+    return 2;
+  }
+  const config = commandConfig();
+  const logger = createLogger({ ...config, logLevel: 'error' });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+    const { slack } = createSlackPort(config, database.db, () => new Date(), logger);
+    process.stdout.write(await exportForOperator({ db: database.db, slack, now: new Date() }, options));
+    return 0;
+  } catch (error) {
+    if (error instanceof UserFacingError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+function parseExportArgs(args: string[]) {
+  let incidentNumber: number | undefined;
+  let teamId: string | null = null;
+  let format: 'markdown' | 'json' = 'markdown';
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === '--incident' && value && /^#?\d+$/.test(value)) incidentNumber = Number(value.replace('#', ''));
+    else if (flag === '--team' && value) teamId = value;
+    else if (flag === '--format' && (value === 'markdown' || value === 'json')) format = value;
+    else return `Cannot read "${flag ?? ''}${value ? ` ${value}` : ''}".`;
+    i++;
+  }
+  if (incidentNumber === undefined) return 'Say which incident: --incident <number>.';
+  return { incidentNumber, teamId, format };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -35,6 +35,31 @@ export interface StartOptions {
   logger?: Logger;
 }
 
+/**
+ * The outbound Slack port: listeners, the scheduler and the CLI reach any workspace through it, with
+ * the one bot token or, in OAuth mode, each installation's own (kept in Postgres, encrypted).
+ */
+export function createSlackPort(config: Config, db: DatabaseHandle['db'], clock: () => Date, logger: Logger) {
+  const installationStore = config.slack.oauth
+    ? new SlackInstallationStore(db, new TokenCipher(config.encryptionKey ?? ''), clock, logger)
+    : undefined;
+  const clients = new WorkspaceClients(
+    installationStore
+      ? { kind: 'installations', store: installationStore }
+      : { kind: 'single', botToken: config.slack.botToken ?? '' },
+    config.slack.apiUrl,
+  );
+  // A reinstall or an uninstall replaces or revokes the token a cached client holds.
+  installationStore?.onChange((query) =>
+    clients.forget({
+      teamId: query.teamId ?? null,
+      enterpriseId: query.enterpriseId ?? null,
+      isEnterpriseInstall: query.isEnterpriseInstall === true,
+    }),
+  );
+  return { slack: new SlackMessenger(clients), installationStore };
+}
+
 /** Whether the promise settled within `ms` (it keeps running either way). */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -73,25 +98,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
     const background = new BackgroundWork(logger);
     const clock = options.clock ?? (() => new Date());
-    const installationStore = config.slack.oauth
-      ? new SlackInstallationStore(database.db, new TokenCipher(config.encryptionKey ?? ''), clock, logger)
-      : undefined;
-    // The outbound port: listeners, the scheduler and the CLI reach any workspace through it.
-    const clients = new WorkspaceClients(
-      installationStore
-        ? { kind: 'installations', store: installationStore }
-        : { kind: 'single', botToken: config.slack.botToken ?? '' },
-      config.slack.apiUrl,
-    );
-    // A reinstall or an uninstall replaces or revokes the token a cached client holds.
-    installationStore?.onChange((query) =>
-      clients.forget({
-        teamId: query.teamId ?? null,
-        enterpriseId: query.enterpriseId ?? null,
-        isEnterpriseInstall: query.isEnterpriseInstall === true,
-      }),
-    );
-    const slack = new SlackMessenger(clients);
+    const { slack, installationStore } = createSlackPort(config, database.db, clock, logger);
     const deps: SlackDeps = {
       db: database.db,
       slack,

@@ -2,8 +2,10 @@ import type { Logger } from '@slack/bolt';
 import cron from 'node-cron';
 import type { Config } from './config';
 import type { Db } from './db/connect';
+import { nudgeUnacceptedOwners } from './services/postmortems';
 import { forgetOldEventIds, purgeAbandonedCaptures, purgeExpiredMessageLogs } from './services/retention';
 import type { SlackPort } from './services/slack-port';
+import { failureSummary } from './slack/failures';
 
 export interface Scheduler {
   /** Runs one sweep now (the CLI and tests); the cron job calls the same. */
@@ -23,20 +25,36 @@ export function startScheduler(options: {
   logger: Logger;
   clock: () => Date;
 }): Scheduler {
-  const { db, config, logger, clock } = options;
+  const { db, slack, config, logger, clock } = options;
+  /** Jobs run one after another; one failing does not stop the others, and the next sweep retries it. */
+  const jobs: [name: string, run: () => Promise<void>][] = [
+    [
+      'message log retention',
+      async () => {
+        const purged = await purgeExpiredMessageLogs(db, clock(), config.messageLogRetentionDays);
+        if (purged > 0) {
+          logger.info(`deleted ${purged} logged messages past their ${config.messageLogRetentionDays}-day retention`);
+        }
+      },
+    ],
+    ['forget old event ids', async () => void (await forgetOldEventIds(db, clock()))],
+    ['purge abandoned shortcut captures', async () => void (await purgeAbandonedCaptures(db, clock()))],
+    ['nudge unaccepted postmortem owners', async () => void (await nudgeUnacceptedOwners({ db, slack, now: clock() }))],
+  ];
   const sweep = async () => {
-    const purged = await purgeExpiredMessageLogs(db, clock(), config.messageLogRetentionDays);
-    if (purged > 0) {
-      logger.info(`deleted ${purged} logged messages past their ${config.messageLogRetentionDays}-day retention`);
+    const failed: string[] = [];
+    for (const [name, run] of jobs) {
+      await run().catch((error: unknown) => {
+        failed.push(name);
+        logger.error(`scheduled job "${name}" failed; the next sweep retries it: ${failureSummary(error)}`);
+      });
     }
-    await forgetOldEventIds(db, clock());
-    await purgeAbandonedCaptures(db, clock());
+    if (failed.length > 0) throw new Error(`scheduled jobs failed: ${failed.join(', ')}`);
   };
-  const task = cron.schedule(
-    config.schedulerCron,
-    () => sweep().catch((error: unknown) => logger.error('scheduled sweep failed; the next sweep retries', error)),
-    { name: 'debrief-sweep', noOverlap: true },
-  );
+  const task = cron.schedule(config.schedulerCron, () => sweep().catch(() => undefined), {
+    name: 'debrief-sweep',
+    noOverlap: true,
+  });
   return {
     sweep,
     async stop() {

@@ -46,3 +46,8 @@ export async function allocateIncidentNumber(db: Db, workspaceId: number): Promi
     .executeTakeFirstOrThrow();
   return row.last_incident_number;
 }
+
+/** Every workspace row (the CLI picks the only one, or the one named with --team). */
+export async function listWorkspaces(db: Db) {
+  return db.selectFrom('workspaces').select(['id', 'team_id', 'enterprise_id']).orderBy('id').execute();
+}

@@ -22,6 +22,7 @@ import {
 import type { IncidentRow, PostmortemRow } from '../db/schema';
 import { insertTimelineEntry, listTimeline } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
+import { listWorkspaces } from '../db/workspaces';
 import { addBusinessDaysToInstant, dateInZone, type IsoDate } from '../domain/business-days';
 import { formatDuration, incidentFacts } from '../domain/durations';
 import {
@@ -697,4 +698,44 @@ async function audit(
     detail,
     at: context.now,
   });
+}
+
+/** `debrief export`: which workspace to read, when the database holds several. */
+export class WorkspaceChoiceError extends UserFacingError {
+  override name = 'WorkspaceChoiceError';
+}
+
+/**
+ * `debrief export --incident <n> [--team <id>] [--format markdown|json]` (SPEC 7): the document as
+ * Markdown, or as JSON holding the incident, its timeline in order, milestones, roles and sections.
+ */
+export async function exportForOperator(
+  deps: { db: Scope['db']; slack: SlackPort; now: Date },
+  request: { incidentNumber: number; teamId: string | null; format: 'markdown' | 'json' },
+): Promise<string> {
+  const workspaces = await listWorkspaces(deps.db);
+  const chosen =
+    request.teamId === null
+      ? workspaces.length === 1
+        ? workspaces[0]
+        : undefined
+      : workspaces.find((w) => w.team_id === request.teamId || w.enterprise_id === request.teamId);
+  if (!chosen) {
+    throw new WorkspaceChoiceError(
+      request.teamId === null
+        ? `This database serves ${workspaces.length} workspaces: name one with --team (${workspaces.map((w) => w.team_id).join(', ') || 'none yet'}).`
+        : `No workspace ${request.teamId} in this database (known: ${workspaces.map((w) => w.team_id).join(', ') || 'none'}).`,
+    );
+  }
+  const workspace = await addressOfWorkspace(deps.db, chosen.id);
+  if (!workspace) throw new Error('the chosen workspace vanished');
+  const scope: Scope = { db: deps.db, slack: deps.slack, workspace, workspaceId: chosen.id, now: deps.now };
+  const row = await findIncidentByNumber(deps.db, chosen.id, request.incidentNumber);
+  if (!row)
+    throw new UserFacingError(`There is no incident #${request.incidentNumber} in workspace ${chosen.team_id}.`);
+  const incident = { row, summary: await loadIncidentSummary(deps.db, row) };
+  if (request.format === 'markdown') return (await exportMarkdown(scope, incident)).markdown;
+  const { document, completeness } = await postmortemReport(scope, incident);
+  const { names, ...rest } = document;
+  return JSON.stringify({ ...rest, names: typeof names === 'function' ? {} : names, completeness }, null, 2);
 }
