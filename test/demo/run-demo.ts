@@ -76,7 +76,7 @@ async function playIncident(w: SimulatedWorkspace, clock: ScriptedClock): Promis
     clock.at(at);
     const { answer } = await w.command(who, where, text);
     console.log(
-      `${at.slice(11, 16)}Z ${NAMES.get(who)}: /incident ${text}\n         → ${withNames((answer.text ?? '').split('\n')[0] ?? '')}`,
+      `${at.slice(11, 16)}Z ${NAMES.get(who)}: /incident ${text}\n         → ${withNames((answer.text ?? '').replace(/\n+/g, ' '))}`,
     );
   };
   const say = async (at: string, who: string, channelId: string, text: string) => {
