@@ -68,14 +68,22 @@ export function oauthV2Access(ws: Workspace, client: { id?: string; secret?: str
     installerId: code.userId,
     scopes: code.scopes,
     revoked: false,
+    ...(code.enterprise !== undefined && { enterprise: code.enterprise }),
   });
-  return {
+  const common = {
     app_id: config.appId,
     authed_user: { id: code.userId },
     scope: code.scopes.join(','),
     token_type: 'bot',
     access_token: token,
     bot_user_id: config.botUserId,
+  };
+  if (code.enterprise !== undefined) {
+    // An org-wide install belongs to the organisation: no team (Slack's real answer).
+    return { ...common, team: null, enterprise: code.enterprise, is_enterprise_install: true };
+  }
+  return {
+    ...common,
     team: { id: config.teamId, name: config.teamName },
     enterprise: config.enterpriseId === undefined ? null : { id: config.enterpriseId, name: 'Enterprise' },
     is_enterprise_install: false,

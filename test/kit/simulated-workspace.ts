@@ -1,3 +1,4 @@
+import type { Logger } from '@slack/bolt';
 import { loadConfig } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/connect';
 import { type RunningDebrief, startDebrief } from '../../src/main';
@@ -71,6 +72,8 @@ export interface SimulationOptions {
   /** Slack's deadline and redelivery waits for the requests sent into the app. */
   requests?: SlackRequestClientOptions;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The app's logger (default: Debrief's own console logger at `logLevel`), e.g. one that captures lines. */
+  logger?: Logger;
   /**
    * OAuth multi-workspace mode instead of one bot token: the app starts with no installation, and
    * the workspace must install it through /slack/install (the stand-in issues the code) first.
@@ -115,6 +118,7 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
     debrief = await startDebrief(config, {
       database: options.database,
       ...(clock && { clock }),
+      ...(options.logger && { logger: options.logger }),
     });
   } catch (error) {
     await slack.stop();

@@ -16,7 +16,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signSlackRequest } from './slack-signature';
-import type { JsonObject, SlackStandIn } from './slack-stand-in';
+import type { JsonObject, OrgWideOrigin, SlackStandIn } from './slack-stand-in';
 
 export type SlackContentType = 'application/x-www-form-urlencoded' | 'application/json';
 
@@ -69,6 +69,24 @@ function enterprise(slack: SlackStandIn): JsonObject | null {
   return slack.enterpriseId === undefined ? null : { id: slack.enterpriseId, name: 'Enterprise' };
 }
 
+/** `enterprise` of an interactive payload: the organisation of an org-wide install, else the stand-in's. */
+function enterpriseOf(slack: SlackStandIn, orgWide: OrgWideOrigin | undefined): JsonObject | null {
+  return orgWide
+    ? { id: orgWide.enterpriseId, name: orgWide.enterpriseName ?? orgWide.enterpriseId }
+    : enterprise(slack);
+}
+
+/** `team` of a shortcut or a button: under an org-wide install, the workspace it was used in, with its organisation. */
+function teamOf(slack: SlackStandIn, orgWide: OrgWideOrigin | undefined): JsonObject {
+  if (!orgWide) return team(slack);
+  return {
+    id: orgWide.teamId,
+    domain: orgWide.teamDomain ?? orgWide.teamId.toLowerCase(),
+    enterprise_id: orgWide.enterpriseId,
+    enterprise_name: orgWide.enterpriseName ?? orgWide.enterpriseId,
+  };
+}
+
 function formBody(fields: Record<string, string>, payload: JsonObject, extra: Partial<SignedBody> = {}): SignedBody {
   return {
     contentType: 'application/x-www-form-urlencoded',
@@ -107,6 +125,8 @@ export interface SlashCommandInput {
   command: string;
   text?: string;
   isEnterpriseInstall?: boolean;
+  /** Run under an org-wide install, in this workspace of the organisation (sets is_enterprise_install). */
+  orgWide?: OrgWideOrigin;
 }
 
 /** A slash command as Slack posts it: form-encoded, fields in Slack's order. */
@@ -116,11 +136,22 @@ export function slashCommandBody(slack: SlackStandIn, input: SlashCommandInput):
   const channel = channelOf(slack, input.channelId);
   const triggerId = slack.issueTriggerId({ userId: input.userId });
   const responseUrl = slack.newResponseUrl({ channelId: input.channelId, userId: input.userId });
+  const { orgWide } = input;
+  const origin = orgWide
+    ? {
+        team_id: orgWide.teamId,
+        team_domain: orgWide.teamDomain ?? orgWide.teamId.toLowerCase(),
+        enterprise_id: orgWide.enterpriseId,
+        enterprise_name: orgWide.enterpriseName ?? orgWide.enterpriseId,
+      }
+    : {
+        team_id: slack.teamId,
+        team_domain: slack.teamDomain,
+        ...(slack.enterpriseId !== undefined && { enterprise_id: slack.enterpriseId, enterprise_name: 'Enterprise' }),
+      };
   const fields: Record<string, string> = {
     token: slack.verificationToken,
-    team_id: slack.teamId,
-    team_domain: slack.teamDomain,
-    ...(slack.enterpriseId !== undefined && { enterprise_id: slack.enterpriseId, enterprise_name: 'Enterprise' }),
+    ...origin,
     channel_id: input.channelId,
     channel_name: channelName(channel),
     user_id: input.userId,
@@ -128,7 +159,7 @@ export function slashCommandBody(slack: SlackStandIn, input: SlashCommandInput):
     command: input.command,
     text: input.text ?? '',
     api_app_id: slack.appId,
-    is_enterprise_install: String(input.isEnterpriseInstall ?? false),
+    is_enterprise_install: String(input.isEnterpriseInstall ?? orgWide !== undefined),
     response_url: responseUrl,
     trigger_id: triggerId,
   };
@@ -525,6 +556,8 @@ export interface BlockActionInput {
   selected?: Selection;
   /** For an action inside a view: what the other inputs hold (keyed by action_id). */
   state?: Record<string, Selection>;
+  /** Clicked under an org-wide install, in this workspace of the organisation. */
+  orgWide?: OrgWideOrigin;
 }
 
 function actionJson(slack: SlackStandIn, found: FoundElement, selected: Selection | undefined): JsonObject {
@@ -609,9 +642,9 @@ export function blockActionsBody(slack: SlackStandIn, input: BlockActionInput): 
     api_app_id: slack.appId,
     token: slack.verificationToken,
     trigger_id: slack.issueTriggerId(located.triggerContext),
-    team: team(slack),
-    enterprise: enterprise(slack),
-    is_enterprise_install: false,
+    team: teamOf(slack, input.orgWide),
+    enterprise: enterpriseOf(slack, input.orgWide),
+    is_enterprise_install: input.orgWide !== undefined,
     ...located.fields,
     actions: [actionJson(slack, located.found, input.selected)],
   };
@@ -623,22 +656,31 @@ export interface ViewSubmissionInput {
   viewId: string;
   /** What the user entered, keyed by action_id; inputs not given keep their initial value (or none). */
   values?: Record<string, Selection>;
+  /**
+   * Submitted under an org-wide install: Slack then sends `team: null` (the user's own team_id stays
+   * in `user`) with the organisation in `enterprise`.
+   */
+  orgWide?: OrgWideOrigin;
 }
 
 /** A modal submitted: the view Slack holds, with `state.values` filled in. */
 export function viewSubmissionBody(slack: SlackStandIn, input: ViewSubmissionInput): SignedBody {
-  const view = required(slack.viewById(input.viewId), `view ${input.viewId}`);
+  const stored = required(slack.viewById(input.viewId), `view ${input.viewId}`);
+  const { orgWide } = input;
+  // Under an org-wide install the view names the workspace it was opened in, not an installed team.
+  const { app_installed_team_id: _installed, ...orgView } = stored;
+  const view = orgWide ? { ...orgView, team_id: orgWide.teamId } : stored;
   const payload: JsonObject = {
     type: 'view_submission',
-    team: team(slack),
+    team: orgWide ? null : team(slack),
     user: interactiveUser(slack, input.userId),
     api_app_id: slack.appId,
     token: slack.verificationToken,
     trigger_id: slack.issueTriggerId({ userId: input.userId, viewId: input.viewId }),
     view: { ...view, state: viewState(view, input.values ?? {}) },
     response_urls: [],
-    is_enterprise_install: false,
-    enterprise: enterprise(slack),
+    is_enterprise_install: orgWide !== undefined,
+    enterprise: enterpriseOf(slack, orgWide),
   };
   return interactivityBody(payload);
 }
@@ -648,6 +690,8 @@ export interface MessageShortcutInput {
   channelId: string;
   messageTs: string;
   callbackId?: string;
+  /** Run under an org-wide install, in this workspace of the organisation. */
+  orgWide?: OrgWideOrigin;
 }
 
 /** A message shortcut (default callback_id `add_to_timeline`) run on a message. */
@@ -660,11 +704,11 @@ export function messageShortcutBody(slack: SlackStandIn, input: MessageShortcutI
     type: 'message_action',
     token: slack.verificationToken,
     action_ts: slack.newTs(),
-    team: team(slack),
+    team: teamOf(slack, input.orgWide),
     user: interactiveUser(slack, input.userId),
     channel: { id: input.channelId, name: channelName(channel) },
-    is_enterprise_install: false,
-    enterprise: enterprise(slack),
+    is_enterprise_install: input.orgWide !== undefined,
+    enterprise: enterpriseOf(slack, input.orgWide),
     callback_id: input.callbackId ?? 'add_to_timeline',
     trigger_id: slack.issueTriggerId({ userId: input.userId }),
     response_url: slack.newResponseUrl({ channelId: input.channelId, userId: input.userId }),

@@ -181,6 +181,7 @@ export class SlackStandIn {
       isBot: user.isBot ?? false,
       deleted: user.deleted ?? false,
       teamId: user.teamId ?? this.ws.config.teamId,
+      ...(user.enterpriseId !== undefined && { enterpriseId: user.enterpriseId }),
     });
   }
 
@@ -292,6 +293,27 @@ export class SlackStandIn {
     return [...(this.ws.channels.get(channelId)?.members ?? [])];
   }
 
+  /**
+   * A direct message between two people, which the bot is not in: a slash command can be run there,
+   * but the bot can neither read nor post in it (chat.postEphemeral answers channel_not_found).
+   */
+  addDirectMessage(userId: string, otherUserId: string): string {
+    for (const id of [userId, otherUserId]) if (!this.ws.users.has(id)) throw new Error(`unknown user ${id}`);
+    const channel = this.ws.addChannelRecord({
+      id: this.ws.newId('D', (candidate) => this.ws.channels.has(candidate)),
+      name: otherUserId,
+      kind: 'im',
+      isPrivate: true,
+      isArchived: false,
+      isExtShared: false,
+      members: new Set([userId, otherUserId]),
+      created: this.ws.nowSeconds(),
+      // No imUser: that marks the bot's own DM with someone (see Workspace.dmWith).
+      creator: userId,
+    });
+    return channel.id;
+  }
+
   /** The bot's DM channel with a user, opened if needed. */
   dmChannelWith(userId: string): string {
     const user = this.ws.users.get(userId);
@@ -316,6 +338,9 @@ export class SlackStandIn {
    * good once within 10 minutes. The redirect carrying it to the app is the caller's to send.
    */
   issueOAuthCode(request: OAuthCodeRequest): string {
+    if (request.enterprise !== undefined && request.teamId !== undefined) {
+      throw new Error('an org-wide install is the organisation’s: give `enterprise` or `teamId`, not both');
+    }
     if (request.teamId !== undefined && request.teamId !== this.ws.config.teamId) {
       throw new Error(`the stand-in simulates one workspace, ${this.ws.config.teamId}, not ${request.teamId}`);
     }
@@ -327,6 +352,9 @@ export class SlackStandIn {
       ...(request.redirectUri !== undefined && { redirectUri: request.redirectUri }),
       issuedAt: this.ws.now(),
       used: false,
+      ...(request.enterprise !== undefined && {
+        enterprise: { id: request.enterprise.id, name: request.enterprise.name ?? request.enterprise.id },
+      }),
     });
     return code;
   }
@@ -494,7 +522,13 @@ export class SlackStandIn {
         if (limited) return limited;
         const injected = await this.faults.apply(methodName);
         if (injected) return injected;
-        return { status: 200, body: { ok: true, ...this.runMethod(spec, args) } };
+        // Methods run synchronously: the caller is theirs alone while they run (auth.test reads it).
+        this.ws.caller = token === undefined ? undefined : this.ws.issuedTokens.get(token);
+        try {
+          return { status: 200, body: { ok: true, ...this.runMethod(spec, args) } };
+        } finally {
+          this.ws.caller = undefined;
+        }
       } catch (error) {
         if (error instanceof SlackError) return { status: 200, body: { ok: false, error: error.code, ...error.extra } };
         throw error;

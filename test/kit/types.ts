@@ -51,6 +51,11 @@ export interface SeedUser {
   deleted?: boolean;
   /** A user from another organisation (Slack Connect) has another team id. */
   teamId?: string;
+  /**
+   * Enterprise Grid: the organisation the user's workspace (`teamId`) belongs to; users.info then
+   * names it in `enterprise_user`.
+   */
+  enterpriseId?: string;
 }
 
 export interface SeedChannel {
@@ -167,6 +172,23 @@ export interface OAuthCodeRequest {
   scopes: readonly string[];
   /** The redirect_uri of the authorize request, if it named one: oauth.v2.access must then send the same. */
   redirectUri?: string;
+  /**
+   * An org-wide (Enterprise Grid) install by this organisation: oauth.v2.access then answers
+   * `team: null`, the `enterprise`, and `is_enterprise_install: true`. `teamId` must be unset.
+   */
+  enterprise?: { id: string; name?: string };
+}
+
+/**
+ * Where a request under an org-wide (Enterprise Grid) install comes from: a workspace (`teamId`) of
+ * the organisation. Slash commands then carry that team_id with the enterprise_id; shortcuts and
+ * buttons name the workspace in `team`; view submissions carry `team: null` (Slack's real shapes).
+ */
+export interface OrgWideOrigin {
+  enterpriseId: string;
+  enterpriseName?: string;
+  teamId: string;
+  teamDomain?: string;
 }
 
 /** Pseudo-method names for failNext/delayNext on the non-API endpoints. */

@@ -68,6 +68,17 @@ export function userJson(ws: Workspace, user: UserRecord): JsonObject {
     is_bot: user.isBot,
     is_app_user: false,
     updated: ws.nowSeconds(),
+    ...(user.enterpriseId !== undefined && {
+      enterprise_user: {
+        id: user.id,
+        enterprise_id: user.enterpriseId,
+        enterprise_name: user.enterpriseId,
+        is_admin: false,
+        is_owner: false,
+        is_primary_owner: false,
+        teams: [user.teamId],
+      },
+    }),
   };
 }
 

@@ -64,6 +64,8 @@ export interface OAuthCodeRecord {
   redirectUri?: string;
   issuedAt: number;
   used: boolean;
+  /** Set for an org-wide (Enterprise Grid) install. */
+  enterprise?: { id: string; name: string };
 }
 
 /** A bot token handed out by oauth.v2.access. */
@@ -73,6 +75,8 @@ export interface IssuedTokenRecord {
   installerId: string;
   scopes: string[];
   revoked: boolean;
+  /** Set for a token of an org-wide (Enterprise Grid) install. */
+  enterprise?: { id: string; name: string };
 }
 
 export interface UserRecord {
@@ -86,6 +90,8 @@ export interface UserRecord {
   deleted: boolean;
   teamId: string;
   botId?: string;
+  /** Enterprise Grid: the organisation of the user's workspace. */
+  enterpriseId?: string;
 }
 
 export interface ChannelRecord {
@@ -158,6 +164,8 @@ export class Workspace {
   readonly ephemerals: StoredEphemeral[] = [];
   readonly openedViews: RecordedView[] = [];
   baseUrl = 'http://127.0.0.1/';
+  /** The issued token of the call being answered (methods run synchronously), when it is one. */
+  caller: IssuedTokenRecord | undefined = undefined;
   private lastTs = 0n;
   private idCounter = 0;
 

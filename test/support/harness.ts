@@ -1,5 +1,10 @@
 import type { DatabaseHandle } from '../../src/db/connect';
-import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../kit/simulated-workspace';
+import {
+  BOT_USER_ID,
+  type SimulatedWorkspace,
+  type SimulationOptions,
+  startSimulatedWorkspace,
+} from '../kit/simulated-workspace';
 import { type DatabaseKind, openTestDatabase } from './database';
 
 /** The people of the test workspace, in their own time zones. */
@@ -18,10 +23,22 @@ export interface Harness extends SimulatedWorkspace {
   database: DatabaseHandle;
 }
 
-/** The simulated workspace over a fresh database of `kind`, with the app's clock fixed at `now`. */
-export async function startHarness(kind: DatabaseKind, now: Date): Promise<Harness> {
+/**
+ * The simulated workspace over a fresh database of `kind`, with the app's clock fixed at `now`;
+ * `options` reach the simulation (a capturing logger, a log level, Slack's request deadlines).
+ */
+export async function startHarness(
+  kind: DatabaseKind,
+  now: Date,
+  options: Pick<SimulationOptions, 'logger' | 'logLevel' | 'requests'> = {},
+): Promise<Harness> {
   const database = await openTestDatabase(kind);
-  const workspace = await startSimulatedWorkspace({ database, people: Object.values(PEOPLE), clock: () => now });
+  const workspace = await startSimulatedWorkspace({
+    database,
+    people: Object.values(PEOPLE),
+    clock: () => now,
+    ...options,
+  });
   workspace.slack.addChannel({
     id: GENERAL,
     name: 'general',

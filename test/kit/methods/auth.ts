@@ -5,6 +5,20 @@ import { type MethodSpec, method } from './arguments';
 
 function authTest(ws: Workspace): JsonObject {
   const { config } = ws;
+  const enterprise = ws.caller?.enterprise;
+  if (enterprise !== undefined) {
+    // An org-wide install's token speaks for the organisation: its id stands where the team's would.
+    return {
+      url: `https://${enterprise.id.toLowerCase()}.enterprise.slack.com/`,
+      team: enterprise.name,
+      user: config.botName,
+      team_id: enterprise.id,
+      user_id: config.botUserId,
+      bot_id: config.botId,
+      enterprise_id: enterprise.id,
+      is_enterprise_install: true,
+    };
+  }
   return {
     url: `https://${config.teamDomain}.slack.com/`,
     team: config.teamName,
