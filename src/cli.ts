@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config';
-import { DataDirLockedError, openDatabase } from './db/connect';
-import { migrateToLatest } from './db/migrate';
+import { DataDirLockedError, isDatabaseUnavailable, openDatabase } from './db/connect';
+import { MigrationError, migrateToLatest } from './db/migrate';
 import { createLogger, createSlackPort, startDebrief } from './main';
 import { UserFacingError } from './services/errors';
 import { exportForOperator } from './services/postmortems';
@@ -106,6 +106,14 @@ function parseExportArgs(args: string[]) {
   return { incidentNumber, teamId, format };
 }
 
+/** The code of a database-unreachable failure, looking through a migration's wrapper; undefined otherwise. */
+function databaseUnreachable(error: unknown): string | undefined {
+  const candidate = error instanceof MigrationError ? error.cause : error;
+  if (!isDatabaseUnavailable(candidate)) return undefined;
+  const code = (candidate as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'no answer';
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -122,6 +130,14 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DataDirLockedError) {
       console.error(error.message);
+      return 1;
+    }
+    const unreachable = databaseUnreachable(error);
+    if (unreachable) {
+      // One clear line, not a driver's stack: the operator's fix is in the configuration or the server.
+      console.error(
+        `Debrief cannot reach its database (${unreachable}): check DATABASE_URL and that PostgreSQL is running and accepting connections.`,
+      );
       return 1;
     }
     throw error;

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@slack/bolt';
+import { type Logger, SocketModeReceiver } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config';
@@ -14,6 +14,7 @@ import { BackgroundWork } from './slack/background';
 import type { SlackDeps } from './slack/deps';
 import { SlackInstallationStore } from './slack/installation-store';
 import { SlackMessenger } from './slack/messenger';
+import { SocketModeConnection } from './slack/socket-mode';
 import { WorkspaceClients } from './slack/workspace-clients';
 
 export interface RunningDebrief {
@@ -41,7 +42,7 @@ export interface StartOptions {
  */
 export function createSlackPort(config: Config, db: DatabaseHandle['db'], clock: () => Date, logger: Logger) {
   const installationStore = config.slack.oauth
-    ? new SlackInstallationStore(db, new TokenCipher(config.encryptionKey ?? ''), clock, logger)
+    ? new SlackInstallationStore(db, new TokenCipher(config.encryptionKey ?? '', config.encryptionKeysOld), clock, logger)
     : undefined;
   const clients = new WorkspaceClients(
     installationStore
@@ -91,7 +92,12 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       // Codes and first lines only: a driver's error can carry statement parameters (people's words).
-      onError: (report) => logger.error(`database ${report.kind}: ${report.code ?? 'no code'} ${report.message}`),
+      // A failed statement reaches its caller, who answers it; a dropped idle connection reaches nobody else.
+      onError: (report) =>
+        (report.kind === 'idle-connection' ? logger.error : logger.debug).call(
+          logger,
+          `database ${report.kind}: ${report.code ?? 'no code'} ${report.message}`,
+        ),
     }));
   try {
     const applied = await migrateToLatest(database.db);
@@ -110,19 +116,34 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });
     const botIdentity = await identifyBot(config, logger);
-    const { app } = createSlackApp({
+    let socketMode: SocketModeConnection | undefined;
+    const healthProblems = async () => [
+      ...((await database.ping()) ? [] : ['database unavailable']),
+      ...(socketMode?.problems() ?? []),
+    ];
+    const { app, receiver } = createSlackApp({
       config,
       deps,
       logger,
       metrics,
       botIdentity,
       installationStore,
-      isHealthy: () => database.ping(),
+      isHealthy: async () => (await healthProblems()).length === 0,
+      healthProblems,
     });
-    const started = await app.start({ port: config.port, host: config.host });
+    let started: unknown;
+    if (receiver instanceof SocketModeReceiver) {
+      // Socket Mode connects in the background: an unreachable Slack must not stop the process starting.
+      socketMode = new SocketModeConnection(receiver, logger);
+      await socketMode.start();
+    } else {
+      started = await app.start({ port: config.port, host: config.host });
+    }
     const scheduler = startScheduler({ db: database.db, slack, config, logger, clock });
     const port =
-      'address' in (started as object) ? (started as { address(): AddressInfo }).address().port : config.port;
+      started && typeof started === 'object' && 'address' in started
+        ? (started as { address(): AddressInfo }).address().port
+        : config.port;
     logger.info(`Debrief is listening on ${config.host}:${port} (${database.kind} database)`);
     // A wildcard bind is reached on loopback by the tests, the demo and the health check.
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -141,7 +162,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
         const deadline = Date.now() + config.shutdownTimeoutMs;
         const remaining = () => Math.max(0, deadline - Date.now());
         await scheduler.stop();
-        const listenerClosed = await settlesWithin(app.stop(), remaining());
+        const listenerClosed = await settlesWithin(socketMode ? socketMode.stop() : app.stop(), remaining());
         const abandoned = await background.drain(remaining());
         if (!listenerClosed) abandoned.unshift('requests still being answered');
         if (abandoned.length > 0) {

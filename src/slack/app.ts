@@ -28,6 +28,8 @@ export interface SlackAppOptions {
   logger: Logger;
   /** GET /healthz answers 200 only when this resolves true. */
   isHealthy: () => Promise<boolean>;
+  /** What is wrong when unhealthy ("database unavailable", "Slack unreachable …"): /healthz names the cause. */
+  healthProblems?: () => Promise<string[]>;
   metrics: Registry;
   botIdentity: BotIdentity | undefined;
   /** OAuth mode (config.slack.oauth): where installations, and so each workspace's token, are kept. */
@@ -49,7 +51,7 @@ export function createSlackApp(options: SlackAppOptions & { receiver: Receiver }
 export function createSlackApp(options: SlackAppOptions): { app: App; receiver: HTTPReceiver | SocketModeReceiver };
 export function createSlackApp(options: SlackAppOptions): { app: App; receiver: Receiver } {
   const { config, logger } = options;
-  const customRoutes = [healthRoute(options.isHealthy), metricsRoute(options.metrics)];
+  const customRoutes = [healthRoute(options.isHealthy, options.healthProblems), metricsRoute(options.metrics)];
   // Every Web API client, the OAuth code exchange and the Socket Mode connection go to SLACK_API_URL.
   const clientOptions = { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS };
   const oauth = oauthOptions(options, clientOptions);
@@ -62,7 +64,12 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
           logLevel: boltLogLevel(config.logLevel),
           customRoutes,
           ...oauth,
-          installerOptions: { ...oauth?.installerOptions, port: config.port, clientOptions },
+          // No client-side retries for apps.connections.open: SocketModeConnection retries with backoff and says so.
+          installerOptions: {
+            ...oauth?.installerOptions,
+            port: config.port,
+            clientOptions: { ...clientOptions, retryConfig: { retries: 0 } },
+          },
         })
       : new HTTPReceiver({
           signingSecret: config.slack.signingSecret ?? '',
@@ -136,15 +143,17 @@ export function authorizeUrl(apiUrl: string): string {
   return new URL('../oauth/v2/authorize', apiUrl).toString();
 }
 
-function healthRoute(isHealthy: () => Promise<boolean>): CustomRoute {
+function healthRoute(isHealthy: () => Promise<boolean>, problems?: () => Promise<string[]>): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
-      void isHealthy().then((healthy) => {
+      void (async () => {
+        const healthy = await isHealthy();
+        const found = healthy ? [] : ((await problems?.()) ?? []);
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: healthy ? 'ok' : 'database unavailable' }));
-      });
+        res.end(JSON.stringify({ status: healthy ? 'ok' : found.join('; ') || 'unhealthy' }));
+      })();
     },
   };
 }

@@ -1,0 +1,62 @@
+import type { Logger, SocketModeReceiver } from '@slack/bolt';
+import { failureSummary } from './failures';
+
+/** Waits between attempts to reach Slack: 1 s, 2 s, 4 s … at most a minute. */
+const BACKOFF_MS = { first: 1_000, max: 60_000 };
+
+/**
+ * Socket Mode's link to Slack, kept up without blocking start-up: when Slack cannot be reached the
+ * process keeps serving /healthz (which says so) and retries with backoff, logging one line per try
+ * instead of a stack trace. Once connected, the Socket Mode client reconnects by itself.
+ */
+export class SocketModeConnection {
+  private state: 'connecting' | 'connected' | 'reconnecting' | 'unreachable' = 'connecting';
+  private lastFailure = '';
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly receiver: SocketModeReceiver,
+    private readonly logger: Logger,
+  ) {
+    receiver.client.on('connected', () => {
+      if (this.state !== 'connected') this.logger.info('Socket Mode: connected to Slack');
+      this.state = 'connected';
+    });
+    receiver.client.on('reconnecting', () => {
+      this.state = 'reconnecting';
+    });
+  }
+
+  /** Starts the HTTP routes (/healthz, OAuth) and the first connection attempt; never rejects. */
+  async start(): Promise<void> {
+    // The receiver's start listens for HTTP and connects; a failed connection leaves the listener up.
+    await this.attempt(() => this.receiver.start(), 0);
+  }
+
+  private async attempt(connect: () => Promise<unknown>, failures: number): Promise<void> {
+    try {
+      await connect();
+    } catch (error) {
+      if (this.stopped) return;
+      this.state = 'unreachable';
+      this.lastFailure = failureSummary(error);
+      const delay = Math.min(BACKOFF_MS.max, BACKOFF_MS.first * 2 ** failures);
+      this.logger.warn(`Socket Mode: cannot reach Slack (${this.lastFailure}); retrying in ${delay / 1000} s`);
+      this.retryTimer = setTimeout(() => void this.attempt(() => this.receiver.client.start(), failures + 1), delay);
+    }
+  }
+
+  /** Why Slack's events cannot arrive, for /healthz; empty while connected. */
+  problems(): string[] {
+    if (this.state === 'connected') return [];
+    if (this.state === 'unreachable') return [`Slack unreachable over Socket Mode (${this.lastFailure}); retrying`];
+    return [`Socket Mode ${this.state}`];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.receiver.stop();
+  }
+}
