@@ -23,7 +23,7 @@
  */
 import { Temporal } from '@js-temporal/polyfill';
 import { type ActionItem, epochDay, needsDecision, weekdayOfEpochDay } from './action-items';
-import { addBusinessDaysToInstant, type IsoDate } from './business-days';
+import { addBusinessDays, addBusinessDaysToInstant, type IsoDate } from './business-days';
 import { DEFAULT_POSTMORTEM_POLICY, type PostmortemPolicyConfig } from './policy';
 import type { PostmortemStatus } from './postmortem/document';
 import { resolveZone } from './when';
@@ -207,8 +207,8 @@ export function planDigests<
     if (review.nudged) continue;
     const reviewer = recipients.digestFor(review.reviewerId);
     if (reviewer === null) continue;
-    const nudgeAt = addBusinessDaysToInstant(review.requestedAt, REVIEW_NUDGE_BUSINESS_DAYS, reviewer.day.timeZone);
-    if (now.getTime() >= nudgeAt.getTime()) reviewer.sections.reviewsWaiting.push({ review });
+    if (reviewNudgeDue(review.requestedAt, now, reviewer.day.timeZone))
+      reviewer.sections.reviewsWaiting.push({ review });
   }
 
   return recipients.planned();
@@ -247,7 +247,54 @@ function hitsWeeklyAnchor(late: number, today: LocalDay): boolean {
   return false;
 }
 
-function planReassign<I extends DigestItem>(item: I, due: number, recipients: Recipients<I, any, any>): void {
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Daylight saving moves a wall-clock span by at most this much (2 h covers every shift in the tz database). */
+const SHIFT_MS = 2 * HOUR_MS;
+
+/**
+ * Whether 2 business days (same wall-clock time, `addBusinessDaysToInstant`) have passed since the request.
+ * Temporal's zoned arithmetic is slow enough to matter per review, so the request's local date comes from
+ * Intl and the business days from plain dates; only a request within daylight saving's reach of the answer
+ * is settled exactly.
+ */
+function reviewNudgeDue(requestedAt: Date, now: Date, timeZone: string): boolean {
+  const requestDate = localDateOf(requestedAt, timeZone);
+  const wallDays = epochDay(businessDaysLater(requestDate)) - epochDay(requestDate);
+  const approx = requestedAt.getTime() + wallDays * DAY_MS;
+  if (now.getTime() < approx - SHIFT_MS) return false;
+  if (now.getTime() >= approx + SHIFT_MS) return true;
+  return now.getTime() >= addBusinessDaysToInstant(requestedAt, REVIEW_NUDGE_BUSINESS_DAYS, timeZone).getTime();
+}
+
+const laterDates = new Map<IsoDate, IsoDate>();
+function businessDaysLater(date: IsoDate): IsoDate {
+  let later = laterDates.get(date);
+  if (later === undefined) {
+    later = addBusinessDays(date, REVIEW_NUDGE_BUSINESS_DAYS);
+    laterDates.set(date, later);
+  }
+  return later;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/** The `YYYY-MM-DD` date of an instant in a (resolved) zone, through the runtime's own time-zone data. */
+function localDateOf(at: Date, timeZone: string): IsoDate {
+  let format = dateFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const part of format.formatToParts(at)) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+function planReassign<I extends DigestItem, D extends DigestDraft, R extends DigestReview>(
+  item: I,
+  due: number,
+  recipients: Recipients<I, D, R>,
+): void {
   const pmOwnerId = item.postmortemOwnerId;
   if (pmOwnerId === null) return;
   const pmOwner = recipients.digestFor(pmOwnerId);
@@ -278,7 +325,7 @@ interface LocalDay {
   open: boolean;
 }
 
-interface DigestDraftState<I extends DigestItem, D extends DigestDraft, R extends DigestReview> {
+interface DigestBeingFilled<I extends DigestItem, D extends DigestDraft, R extends DigestReview> {
   recipientId: string;
   day: LocalDay;
   sections: DigestSections<I, D, R>;
@@ -290,7 +337,7 @@ const PRESENT: DigestPerson = { userId: '', timeZone: null, deleted: false };
 class Recipients<I extends DigestItem, D extends DigestDraft, R extends DigestReview> {
   private readonly people = new Map<string, DigestPerson>();
   private readonly zones = new Map<string, LocalDay>();
-  private readonly digests = new Map<string, DigestDraftState<I, D, R> | null>();
+  private readonly digests = new Map<string, DigestBeingFilled<I, D, R> | null>();
 
   constructor(
     people: readonly DigestPerson[],
@@ -306,11 +353,11 @@ class Recipients<I extends DigestItem, D extends DigestDraft, R extends DigestRe
   }
 
   /** The digest `userId` gets now, or null when they get none (left, weekend, too early, already claimed). */
-  digestFor(userId: string): DigestDraftState<I, D, R> | null {
+  digestFor(userId: string): DigestBeingFilled<I, D, R> | null {
     const known = this.digests.get(userId);
     if (known !== undefined) return known;
     const person = this.person(userId);
-    let digest: DigestDraftState<I, D, R> | null = null;
+    let digest: DigestBeingFilled<I, D, R> | null = null;
     if (!person.deleted) {
       const day = this.localDay(person.timeZone);
       if (day.open && !this.claimed.has(digestKey(userId, day.date))) {

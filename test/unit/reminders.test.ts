@@ -1,6 +1,7 @@
 import { Temporal } from '@js-temporal/polyfill';
 import fc from 'fast-check';
 import { addDays } from '../../src/domain/action-items';
+import { addBusinessDaysToInstant } from '../../src/domain/business-days';
 import {
   type DigestDraft,
   type DigestInput,
@@ -399,6 +400,38 @@ describe('what a digest lists', () => {
         UOWNER: { reviewsWaiting: [7] },
       });
       expect(plan({ reviews: [review({ nudged: true })] }, '2026-11-20T10:00:00Z')).toEqual([]);
+    });
+
+    test('property: nudged exactly when 2 business days passed at the same wall time, across daylight saving', () => {
+      const zones = ['America/Los_Angeles', 'Europe/Berlin', 'Africa/Cairo', 'Australia/Lord_Howe', 'Asia/Tokyo', null];
+      // Requests in the days around 2026's daylight-saving changes, and anywhere else.
+      const near = (iso: string) =>
+        fc.integer({ min: -4 * 86_400_000, max: 2 * 86_400_000 }).map((ms) => new Date(Date.parse(iso) + ms));
+      const requested = fc.oneof(
+        near('2026-03-08T10:00:00Z'),
+        near('2026-03-29T01:00:00Z'),
+        near('2026-04-23T22:00:00Z'),
+        near('2026-04-04T15:00:00Z'),
+        near('2026-10-25T01:00:00Z'),
+        near('2026-11-01T09:00:00Z'),
+        fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }),
+      );
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...zones),
+          requested,
+          fc.integer({ min: -3 * 60, max: 3 * 60 }),
+          (zone, at, minutes) => {
+            const nudgeAt = addBusinessDaysToInstant(at, 2, zone);
+            const now = new Date(nudgeAt.getTime() + minutes * 60_000);
+            const people = [{ userId: 'UOWNER', timeZone: zone, deleted: false }];
+            const local = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(resolveZone(zone));
+            const listed = plan({ people, reviews: [review({ requestedAt: at })], reminderHour: 0 }, now.toISOString());
+            expect(listed.length).toBe(local.dayOfWeek <= 5 && minutes >= 0 ? 1 : 0);
+          },
+        ),
+        { numRuns: 400 },
+      );
     });
 
     test('asked on a Friday: the nudge waits until Tuesday', () => {
