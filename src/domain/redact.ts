@@ -78,7 +78,8 @@ const RULES: Rule[] = [
   {
     kind: 'password',
     pattern: /(?<![a-z0-9+.-])([a-z0-9+.-]+:\/\/[^\s:/?#@<>|]*:)([^\s/?#<>|]+)@/gi,
-    replace: (kind, match, prefix, password) => (isMarker(password!) ? match : `${prefix}${marker(kind)}@`),
+    // A marker cannot be matched again: the password stops at the marker's space, short of the `@`.
+    replace: (kind, _match, prefix) => `${prefix}${marker(kind)}@`,
   },
   // Authorization: Bearer|Basic|Token … ; without a scheme, only a token-looking value.
   {

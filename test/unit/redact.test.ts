@@ -60,6 +60,7 @@ describe('redactSecrets removes credentials', () => {
       'temporary key [redacted AWS access key] expired',
     );
     expect(redactSecrets('cookie d=xoxd-Ab3%2BcDeFgHiJ%3D;')).toBe('cookie d=[redacted Slack token];');
+    expect(redactSecrets('rotated to xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTA')).toBe('rotated to [redacted Slack token]');
   });
 
   test('a multi-line private key block is removed whole, text after it is kept', () => {
