@@ -3,8 +3,10 @@ import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError, isDatabaseUnavailable, openDatabase } from './db/connect';
 import { MigrationError, migrateToLatest } from './db/migrate';
 import { createLogger, createSlackPort, startDebrief } from './main';
+import { TokenCipher } from './security/token-cipher';
 import { UserFacingError } from './services/errors';
 import { exportForOperator } from './services/postmortems';
+import { installationName, type RekeyReport, SlackInstallationStore } from './slack/installation-store';
 
 const USAGE = `Usage: debrief <command>
 
@@ -13,6 +15,8 @@ Commands:
   migrate   apply pending database migrations and exit
   export    --incident <number> [--team <id>] [--format markdown|json]
             print an incident's postmortem to stdout
+  rekey     re-seal every stored OAuth installation with ENCRYPTION_KEY (after rotating it,
+            with the earlier key in ENCRYPTION_KEYS_OLD); exits 1 if any cannot be read
   demo      the simulated incident runs from a development checkout: npm ci && npm run demo
 
 Configuration comes from the environment; see README.md.`;
@@ -23,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serve,
   migrate: migrate,
   export: exportPostmortem,
+  rekey: rekey,
   // The demo uses the Slack test kit, which is not shipped: it runs from a development checkout.
   demo: async () => {
     console.error('debrief demo runs from a development checkout: npm ci && npm run demo');
@@ -88,6 +93,60 @@ async function exportPostmortem(args: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+/**
+ * `debrief rekey`: what a running app does to each installation as it reads it, for all of them now,
+ * so that an old key can be removed from ENCRYPTION_KEYS_OLD without waiting for every workspace to
+ * send a request. Safe while the app runs: each row is replaced only if it still holds what was read.
+ */
+async function rekey(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    console.error('debrief rekey takes no arguments.\n\nUsage: debrief rekey');
+    return 2;
+  }
+  // Installations exist in OAuth mode only; its app credentials are not needed to re-seal them.
+  const { SLACK_BOT_TOKEN: _, ...env } = process.env;
+  const config = loadConfig({
+    SLACK_CLIENT_ID: 'unused',
+    SLACK_CLIENT_SECRET: 'unused',
+    SLACK_STATE_SECRET: 'unused',
+    SLACK_SIGNING_SECRET: 'unused',
+    ...env,
+  });
+  const logger = createLogger({ ...config, logLevel: 'error' });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+    // loadConfig guarantees ENCRYPTION_KEY in OAuth mode.
+    const cipher = new TokenCipher(config.encryptionKey!, config.encryptionKeysOld);
+    const store = new SlackInstallationStore(database.db, cipher, () => new Date(), logger);
+    const report = await store.rekey();
+    console.log(formatRekeyReport(report));
+    return report.unreadable.length > 0 ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}
+
+function formatRekeyReport(report: RekeyReport): string {
+  const lines = [
+    `Re-sealed with key ${report.keyId} (ENCRYPTION_KEY): ${report.resealed}`,
+    `Already sealed with key ${report.keyId}: ${report.alreadyCurrent}`,
+    `Unreadable: ${report.unreadable.length}`,
+    ...report.unreadable.map((installation) =>
+      installation.neededKeyId === undefined
+        ? `  - ${installationName(installation)}: ${installation.reason}`
+        : `  - ${installationName(installation)}: sealed with key ${installation.neededKeyId}, which is neither ENCRYPTION_KEY nor in ENCRYPTION_KEYS_OLD`,
+    ),
+  ];
+  if (report.uninstalled > 0) lines.push(`Uninstalled while this ran: ${report.uninstalled}`);
+  if (report.unreadable.length > 0) {
+    lines.push(
+      'Add the keys they need to ENCRYPTION_KEYS_OLD and run debrief rekey again (or have those workspaces install Debrief again).',
+    );
+  }
+  return lines.join('\n');
 }
 
 function parseExportArgs(args: string[]) {

@@ -56,6 +56,35 @@ const environmentSchema = z.object({
   ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
     message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
   }),
+  // SPEC 1: earlier keys, still accepted for reading while installations are re-sealed with ENCRYPTION_KEY.
+  ENCRYPTION_KEYS_OLD: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return [];
+      const entries = value.split(',').map((entry) => entry.trim());
+      const keys: string[] = [];
+      entries.forEach((entry, index) => {
+        const which = `entry ${index + 1} of ${entries.length}`;
+        // A key's value is never echoed, not even a bad one: it may be a real key with a typo.
+        if (entry === '') {
+          context.addIssue({ code: 'custom', message: `${which} is empty: separate keys with single commas` });
+        } else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(entry) || entry.length % 4 !== 0) {
+          context.addIssue({
+            code: 'custom',
+            message: `${which} is not base64: each key must be 32 bytes encoded as base64 (openssl rand -base64 32)`,
+          });
+        } else if (Buffer.from(entry, 'base64').length !== 32) {
+          context.addIssue({
+            code: 'custom',
+            message: `${which} must be 32 bytes encoded as base64 (openssl rand -base64 32), got ${Buffer.from(entry, 'base64').length} bytes`,
+          });
+        } else {
+          keys.push(entry);
+        }
+      });
+      return keys;
+    }),
   MESSAGE_LOG_RETENTION_DAYS: integer(1, 3650, 90, 'a number of days'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'must be one of debug, info, warn, error' }).default('info'),
   // SPEC 1: how long SIGTERM waits for in-flight work. An hour at most: orchestrators kill long before.
@@ -148,6 +177,8 @@ export interface Config {
   readonly postmortemChannel: string | null;
   /** Base64 of 32 bytes; always set in OAuth mode. */
   readonly encryptionKey: string | undefined;
+  /** ENCRYPTION_KEYS_OLD: earlier keys (base64 of 32 bytes each), still accepted for reading; empty when unset. */
+  readonly encryptionKeysOld: readonly string[];
   readonly messageLogRetentionDays: number;
   readonly logLevel: LogLevel;
   /** SHUTDOWN_TIMEOUT_S in milliseconds: how long SIGTERM waits for in-flight work before exiting. */
@@ -195,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerCron: e.SCHEDULER_CRON,
     postmortemChannel: e.POSTMORTEM_CHANNEL ?? null,
     encryptionKey: e.ENCRYPTION_KEY,
+    encryptionKeysOld: Object.freeze(e.ENCRYPTION_KEYS_OLD),
     messageLogRetentionDays: e.MESSAGE_LOG_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,

@@ -42,7 +42,12 @@ export interface StartOptions {
  */
 export function createSlackPort(config: Config, db: DatabaseHandle['db'], clock: () => Date, logger: Logger) {
   const installationStore = config.slack.oauth
-    ? new SlackInstallationStore(db, new TokenCipher(config.encryptionKey ?? '', config.encryptionKeysOld), clock, logger)
+    ? new SlackInstallationStore(
+        db,
+        new TokenCipher(config.encryptionKey ?? '', config.encryptionKeysOld),
+        clock,
+        logger,
+      )
     : undefined;
   const clients = new WorkspaceClients(
     installationStore

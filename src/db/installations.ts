@@ -111,3 +111,42 @@ export async function countInstallations(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** Every installation's sealed value and the workspace it is bound to, in id order (for `debrief rekey`). */
+export async function listSealedInstallations(
+  db: Db,
+): Promise<
+  Pick<SlackInstallationRow, 'id' | 'team_id' | 'enterprise_id' | 'is_enterprise_install' | 'installation_encrypted'>[]
+> {
+  return db
+    .selectFrom('slack_installations')
+    .select(['id', 'team_id', 'enterprise_id', 'is_enterprise_install', 'installation_encrypted'])
+    .orderBy('id')
+    .execute();
+}
+
+/** One installation's sealed value, by id; undefined once it is gone. */
+export async function findSealedInstallationById(db: Db, id: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('slack_installations')
+    .select('installation_encrypted')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.installation_encrypted;
+}
+
+/**
+ * Replaces an installation's sealed value with the same installation sealed again (another key), only
+ * if the row still holds `from`: a reinstall or another replica's re-seal in between wins, and this
+ * one changes nothing. Neither updated_at nor anything else moves: the installation itself is the same.
+ * Returns whether the row was changed.
+ */
+export async function replaceSealedInstallation(db: Db, id: number, from: string, to: string): Promise<boolean> {
+  const result = await db
+    .updateTable('slack_installations')
+    .set({ installation_encrypted: to })
+    .where('id', '=', id)
+    .where('installation_encrypted', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
