@@ -17,8 +17,9 @@
  * Each rule below names the kind of credential it removes; a match is replaced by `[redacted <kind>]`,
  * keeping any `NAME=`, `Authorization: Bearer ` or `scheme://user:` prefix so readers still see what
  * was pasted. Token shapes are matched even when glued to other text (`TOKEN_xoxb-…`). Values that are
- * already a marker are left alone, so redacting twice changes nothing. Every pattern is linear: runs of
- * word characters are entered only at their start, so a 40,000-character message cannot backtrack.
+ * already a marker are left alone, so redacting twice changes nothing. Patterns that can fail after a
+ * long scan (JWT, URL scheme, NAME=) enter a run of word characters only at its start, so hostile
+ * 40,000-character messages (repeated `eyJ-`, `password=`, `x://`, `Bearer `, `a:`) take ~1 ms, not seconds.
  */
 
 interface Rule {
