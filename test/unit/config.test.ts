@@ -392,3 +392,48 @@ describe('loadConfig never prints a secret', () => {
     expectNoSecret(error);
   });
 });
+
+describe('ENCRYPTION_KEYS_OLD: earlier keys, still read while installations are re-sealed', () => {
+  const OLD_A = Buffer.alloc(32, 1).toString('base64');
+  const OLD_B = Buffer.alloc(32, 2).toString('base64');
+
+  test('unset, empty or blank: no old keys', () => {
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 'sig', ...OAUTH }).encryptionKeysOld).toEqual([]);
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 'sig', ...OAUTH, ENCRYPTION_KEYS_OLD: '  ' }).encryptionKeysOld).toEqual(
+      [],
+    );
+  });
+
+  test('comma-separated base64 keys, in their order, spaces around commas allowed', () => {
+    const config = loadConfig({ SLACK_SIGNING_SECRET: 'sig', ...OAUTH, ENCRYPTION_KEYS_OLD: `${OLD_A} , ${OLD_B}` });
+    expect(config.encryptionKeysOld).toEqual([OLD_A, OLD_B]);
+    expect(Object.isFrozen(config.encryptionKeysOld)).toBe(true);
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 'sig', ...OAUTH, ENCRYPTION_KEYS_OLD: OLD_A }).encryptionKeysOld).toEqual(
+      [OLD_A],
+    );
+  });
+
+  test('one clear problem per bad entry, naming its position and never its value', () => {
+    const short = Buffer.alloc(16, 3).toString('base64');
+    const hex = Buffer.alloc(32, 4).toString('hex');
+    const error = configError({
+      SLACK_SIGNING_SECRET: 'sig',
+      ...OAUTH,
+      ENCRYPTION_KEYS_OLD: `${OLD_A},${short},,${hex},not*base64,${OLD_B}`,
+    });
+    expect(problemsAbout(error, 'ENCRYPTION_KEYS_OLD')).toEqual([
+      'ENCRYPTION_KEYS_OLD entry 2 of 6 must be 32 bytes encoded as base64 (openssl rand -base64 32), got 16 bytes',
+      'ENCRYPTION_KEYS_OLD entry 3 of 6 is empty: separate keys with single commas',
+      'ENCRYPTION_KEYS_OLD entry 4 of 6 must be 32 bytes encoded as base64 (openssl rand -base64 32), got 48 bytes',
+      'ENCRYPTION_KEYS_OLD entry 5 of 6 is not base64: each key must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+    ]);
+    expect(error.problems).toHaveLength(4);
+    for (const value of [OLD_A, OLD_B, short, hex, 'not*base64']) expect(error.message).not.toContain(value);
+  });
+
+  test('a bad old key is reported alongside other problems, as every problem is', () => {
+    const error = configError({ SLACK_SIGNING_SECRET: 'sig', ...OAUTH, ENCRYPTION_KEYS_OLD: 'abc', PORT: 'x' });
+    expect(problemsAbout(error, 'ENCRYPTION_KEYS_OLD')).toHaveLength(1);
+    expect(problemsAbout(error, 'PORT')).toHaveLength(1);
+  });
+});
