@@ -86,6 +86,8 @@ const environmentSchema = z.object({
       return keys;
     }),
   MESSAGE_LOG_RETENTION_DAYS: integer(1, 3650, 90, 'a number of days'),
+  // SPEC 1/5: the local hour, in each recipient's own zone, from which daily reminder digests go out.
+  REMINDER_HOUR: integer(0, 23, 9, 'a whole hour of the day'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'must be one of debug, info, warn, error' }).default('info'),
   // SPEC 1: how long SIGTERM waits for in-flight work. An hour at most: orchestrators kill long before.
   SHUTDOWN_TIMEOUT_S: integer(1, 3600, 10, 'a whole number of seconds'),
@@ -180,6 +182,8 @@ export interface Config {
   /** ENCRYPTION_KEYS_OLD: earlier keys (base64 of 32 bytes each), still accepted for reading; empty when unset. */
   readonly encryptionKeysOld: readonly string[];
   readonly messageLogRetentionDays: number;
+  /** REMINDER_HOUR: local hour (0–23, in each recipient's zone) from which reminder digests go out. */
+  readonly reminderHour: number;
   readonly logLevel: LogLevel;
   /** SHUTDOWN_TIMEOUT_S in milliseconds: how long SIGTERM waits for in-flight work before exiting. */
   readonly shutdownTimeoutMs: number;
@@ -228,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.ENCRYPTION_KEY,
     encryptionKeysOld: Object.freeze(e.ENCRYPTION_KEYS_OLD),
     messageLogRetentionDays: e.MESSAGE_LOG_RETENTION_DAYS,
+    reminderHour: e.REMINDER_HOUR,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
   });

@@ -43,9 +43,16 @@ describe('loadConfig defaults', () => {
     expect(config.shutdownTimeoutMs).toBe(10_000);
   });
 
-  test('settings whose features do not exist yet are not part of the configuration', () => {
-    const withUnused = loadConfig({ ...MINIMAL, REMINDER_HOUR: '99' });
-    expect(Object.keys(withUnused)).not.toEqual(expect.arrayContaining(['reminderHour']));
+  test('REMINDER_HOUR is a local hour 0-23, default 9; empty is unset', () => {
+    expect(config.reminderHour).toBe(9);
+    expect(loadConfig({ ...MINIMAL, REMINDER_HOUR: '0' }).reminderHour).toBe(0);
+    expect(loadConfig({ ...MINIMAL, REMINDER_HOUR: ' 23 ' }).reminderHour).toBe(23);
+    expect(loadConfig({ ...MINIMAL, REMINDER_HOUR: '' }).reminderHour).toBe(9);
+    for (const bad of ['24', '-1', '9.5', 'nine']) {
+      expect(problemsAbout(configError({ ...MINIMAL, REMINDER_HOUR: bad }), 'REMINDER_HOUR')).toEqual([
+        `REMINDER_HOUR must be a whole hour of the day (0–23), got "${bad}"`,
+      ]);
+    }
   });
 
   test('POSTMORTEM_CHANNEL is a channel id where publications are announced, or nowhere', () => {
