@@ -92,7 +92,8 @@ export function debriefParticipants(input: ParticipantsInput): DebriefParticipan
   const posters = [...counts.entries()]
     .filter(([userId, count]) => count > 0 && !excluded.has(userId) && userId !== '')
     .sort((a, b) => b[1] - a[1]);
-  for (const [userId] of posters) add(userId, 'posted', false);
+  // Posting is the reason to come only for people with no stronger one; messageCount shows everyone's activity.
+  for (const [userId] of posters) if (!byId.has(userId)) add(userId, 'posted', false);
   const optional = [...byId.values()].filter((p) => !p.required);
   const room = Math.max(0, MAX_DEBRIEF_PARTICIPANTS - required.length);
 
