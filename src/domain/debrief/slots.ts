@@ -132,14 +132,14 @@ export function proposeDebriefSlots(input: SlotInput): SlotProposals {
   };
   let window = primary;
   let afterResolution = true;
-  let slots = candidateSlots(people, input, window, lengthMs, step, ownerZone);
+  let slots = candidateSlots(people, input.ownerId, window, lengthMs, step, ownerZone);
   if (!slots.some((s) => s.ownerCovered)) {
     window = {
       start: input.now.getTime(),
       end: startOfDay(nextDate(addBusinessDays(dateInZone(input.now, ownerZone), within)), ownerZone),
     };
     afterResolution = false;
-    slots = candidateSlots(people, input, window, lengthMs, step, ownerZone);
+    slots = candidateSlots(people, input.ownerId, window, lengthMs, step, ownerZone);
   }
 
   const allRequired = slots.filter((s) => s.requiredCovered === s.requiredTotal);
@@ -228,7 +228,7 @@ function normalisePeople(input: SlotInput): Person[] {
  */
 function candidateSlots(
   people: Person[],
-  input: SlotInput,
+  ownerId: string,
   window: Interval,
   lengthMs: number,
   step: number,
@@ -278,7 +278,7 @@ function candidateSlots(
       start,
       ownerDay: dayCursor,
       coveredMask,
-      ownerCovered: coveredMask[people.findIndex((p) => p.userId === input.ownerId)]!,
+      ownerCovered: coveredMask[people.findIndex((p) => p.userId === ownerId)]!,
       requiredCovered,
       requiredTotal,
       optionalCovered,
