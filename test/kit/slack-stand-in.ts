@@ -16,6 +16,14 @@ import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './faults';
 import { bearerToken, type HttpAnswer, parseApiRequest, readBody, send } from './http';
 import { zodMessages } from './methods/arguments';
+import {
+  FILE_UPLOAD,
+  forgetUploads,
+  receiveUpload,
+  UPLOAD_PATH,
+  type UploadedFile,
+  uploadedFilesOf,
+} from './methods/files';
 import { METHODS, type MethodSpec } from './methods/index';
 import { clientCredentials, OAUTH_V2_ACCESS, oauthV2Access } from './oauth';
 import { RateLimiter } from './rate-limits';
@@ -42,6 +50,7 @@ import {
 import { channelJson, messageJson, userJson, viewJson, zoneOffsetSeconds } from './wire-shapes';
 import { type MessageRecord, randomHex, Workspace } from './workspace';
 
+export { FILE_UPLOAD, type UploadedFile } from './methods/files';
 export * from './types';
 
 /** Methods the stand-in implements. */
@@ -456,12 +465,18 @@ export class SlackStandIn {
     return this.ws.openedViews;
   }
 
+  /** Files the app uploaded (files.getUploadURLExternal, the upload, files.completeUploadExternal), with their content. */
+  get uploadedFiles(): readonly UploadedFile[] {
+    return uploadedFilesOf(this.ws);
+  }
+
   /** Forgets recordings (calls, responses, ephemerals, views) and faults; the workspace itself stays. */
   reset(): void {
     this.recorded.length = 0;
     this.responsePosts.length = 0;
     this.ws.ephemerals.length = 0;
     this.ws.openedViews.length = 0;
+    forgetUploads(this.ws);
     this.internalErrors.length = 0;
     this.faults.clear();
   }
@@ -482,6 +497,8 @@ export class SlackStandIn {
       let answer: HttpAnswer;
       if (path.startsWith('/api/')) answer = await this.handleApi(path.slice(5), request, raw, url.searchParams);
       else if (path.startsWith('/response/')) answer = await this.handleResponseUrl(path.slice(10), request, raw);
+      else if (path.startsWith(UPLOAD_PATH))
+        answer = await this.handleUpload(path.slice(UPLOAD_PATH.length), request, raw);
       else answer = { status: 404, body: 'not found' };
       send(response, answer);
     } catch (error) {
@@ -579,6 +596,13 @@ export class SlackStandIn {
     const parsed = spec.schema.safeParse(args);
     if (!parsed.success) invalidArguments(zodMessages(parsed.error, args));
     return spec.handle(this.ws, parsed.data);
+  }
+
+  /** An upload URL of files.getUploadURLExternal (Slack's file servers answer in text, not JSON). */
+  private async handleUpload(ticket: string, request: IncomingMessage, raw: Buffer): Promise<HttpAnswer> {
+    const injected = await this.faults.apply(FILE_UPLOAD);
+    if (injected) return injected;
+    return receiveUpload(this.ws, ticket, request, raw);
   }
 
   private async handleResponseUrl(id: string, request: IncomingMessage, raw: Buffer): Promise<HttpAnswer> {

@@ -100,6 +100,8 @@ describe('transport and auth', () => {
       'conversations.members',
       'conversations.open',
       'conversations.replies',
+      'files.completeUploadExternal',
+      'files.getUploadURLExternal',
       'oauth.v2.access',
       'reactions.get',
       'users.info',
@@ -1086,5 +1088,78 @@ describe('oauth.v2.access', () => {
     const uninstalled = eventCallbackBody(slack, { kind: 'app_uninstalled' });
     expect(uninstalled.payload).toMatchObject({ team_id: 'T0001', event: { type: 'app_uninstalled' } });
     expect(await slackError(webClient({}, second.access_token!).auth.test())).toBe('token_revoked');
+  });
+});
+
+describe('files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal)', () => {
+  it('keeps what the WebClient uploads, shares it into the channel and answers in Slack’s shapes', async () => {
+    const content = '# Postmortem: Checkout\n\nÜmlauts and emoji 🔥 survive.\n';
+    const result = (await client.files.uploadV2({
+      channel_id: 'CGENERAL',
+      filename: 'postmortem-7.md',
+      title: 'Postmortem of incident #7',
+      content,
+      initial_comment: 'exported',
+    })) as unknown as { files: { files: { id: string; title: string }[] }[] };
+    const fileId = result.files[0]!.files[0]!.id;
+    expect(fileId).toMatch(/^F/);
+    expect(result.files[0]!.files[0]!.title).toBe('Postmortem of incident #7');
+    expect(slack.uploadedFiles).toEqual([
+      expect.objectContaining({
+        id: fileId,
+        filename: 'postmortem-7.md',
+        title: 'Postmortem of incident #7',
+        content,
+        bytes: Buffer.byteLength(content),
+        channelId: 'CGENERAL',
+        initialComment: 'exported',
+      }),
+    ]);
+    const [getUrl, complete] = [
+      slack.lastCall('files.getUploadURLExternal')!,
+      slack.lastCall('files.completeUploadExternal')!,
+    ];
+    expect(getUrl).toMatchObject({ scope: 'files:write', args: { filename: 'postmortem-7.md' } });
+    expect(getUrl.response).toEqual({ ok: true, upload_url: expect.stringMatching(/\/upload\/v1\//), file_id: fileId });
+    expect(complete.scope).toBe('files:write');
+    expect(slack.messagesIn('CGENERAL').at(-1)).toMatchObject({ user: 'UBOT', text: 'exported' });
+  });
+
+  it('refuses to share into a channel the bot is not in, and keeps nothing', async () => {
+    const upload = (channel_id: string) =>
+      slackError(client.files.uploadV2({ channel_id, filename: 'x.md', content: 'x', title: 'x' }));
+    expect(await upload('CRANDOM')).toBe('not_in_channel');
+    expect(await upload('CSECRET')).toBe('channel_not_found');
+    expect(slack.uploadedFiles).toEqual([]);
+  });
+
+  it('needs files:write, answers file_not_found for an id never uploaded, and 404 on an unknown upload URL', async () => {
+    const narrow = new SlackStandIn({
+      teamId: 'T0002',
+      botToken: 'xoxb-narrow',
+      botUserId: 'UBOT',
+      botId: 'BBOT',
+      botScopes: ['chat:write'],
+    });
+    await narrow.start();
+    try {
+      const call = new WebClient('xoxb-narrow', {
+        slackApiUrl: narrow.apiUrl,
+        retryConfig: { retries: 0 },
+        logLevel: LogLevel.ERROR,
+      });
+      expect(await slackError(call.files.getUploadURLExternal({ filename: 'x.md', length: 1 }))).toBe('missing_scope');
+    } finally {
+      await narrow.stop();
+    }
+    const { file_id, upload_url } = await client.files.getUploadURLExternal({ filename: 'x.md', length: 1 });
+    expect(
+      await slackError(client.files.completeUploadExternal({ files: [{ id: file_id! }], channel_id: 'CGENERAL' })),
+    ).toBe('file_not_found');
+    expect((await post(`${upload_url!}nope`, 'x', 'text/plain')).status).toBe(404);
+    expect((await post(upload_url!, 'x', 'text/plain')).text).toBe('OK - 1');
+    await client.files.completeUploadExternal({ files: [{ id: file_id!, title: 'X' }] });
+    expect(slack.uploadedFiles.at(-1)).toMatchObject({ id: file_id, content: 'x', title: 'X' });
+    expect(slack.uploadedFiles.at(-1)?.channelId).toBeUndefined();
   });
 });

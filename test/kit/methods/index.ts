@@ -7,6 +7,7 @@ import type { MethodSpec } from './arguments';
 import { AUTH_METHODS } from './auth';
 import { CHAT_METHODS } from './chat';
 import { CONVERSATIONS_METHODS } from './conversations';
+import { FILES_METHODS } from './files';
 import { REACTIONS_METHODS } from './reactions';
 import { USERS_METHODS } from './users';
 import { VIEWS_METHODS } from './views';
@@ -20,4 +21,5 @@ export const METHODS: Record<string, MethodSpec> = {
   ...CHAT_METHODS,
   ...REACTIONS_METHODS,
   ...VIEWS_METHODS,
+  ...FILES_METHODS,
 };
