@@ -395,6 +395,19 @@ function sectionText(sections: PostmortemSections, key: SectionKey): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
+/**
+ * What a section's edit modal starts from: the sections as saved, who wrote them and the version the
+ * edit will expect. Database only (no Slack call), so it can run before `views.open` spends the trigger.
+ */
+export async function sectionsForEdit(scope: Scope, incident: IncidentInChannel) {
+  const postmortem = await ensurePostmortem(scope, incident.row);
+  return {
+    sections: JSON.parse(postmortem.sections) as PostmortemSections,
+    authorship: JSON.parse(postmortem.authorship) as PostmortemDocument['authorship'],
+    version: postmortem.version,
+  };
+}
+
 /** The document as it stands, with completeness, language warnings and open action items. */
 export async function postmortemReport(scope: Scope, incident: IncidentInChannel): Promise<PostmortemReport> {
   const postmortem = await ensurePostmortem(scope, incident.row);

@@ -12,4 +12,6 @@ export interface SlackDeps {
   background: BackgroundWork;
   logger: Logger;
   clock: () => Date;
+  /** POSTMORTEM_CHANNEL: where published postmortems are announced (none when unset). */
+  postmortemChannel?: string | null;
 }

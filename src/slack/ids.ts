@@ -18,6 +18,8 @@ export const ActionIds = {
   postmortemAccept: 'postmortem_accept',
   postmortemHandOver: 'postmortem_hand_over',
   postmortemApprove: 'postmortem_approve',
+  /** The section picker of `/postmortem edit` and `show`; option values are section keys. */
+  postmortemSectionPick: 'postmortem_section_pick',
   debriefCancel: 'debrief_cancel',
 } as const;
 
@@ -32,6 +34,11 @@ export const CallbackIds = {
   addToTimelinePick: 'add_to_timeline_pick',
 } as const;
 
+/** Each postmortem section's edit modal has its own callback id: `postmortem_section_<key>`. */
+export function postmortemSectionCallbackId(section: string): string {
+  return `postmortem_section_${section}`;
+}
+
 /**
  * `block_id`s of modal inputs and of blocks that listeners look for. A modal input's single element
  * uses its block id as its `action_id` too: read it as `values[id][id]`.
@@ -45,4 +52,49 @@ export const BlockIds = {
   incident: 'incident',
   timelineOlder: 'timeline_older',
   timelineNewer: 'timeline_newer',
+} as const;
+
+/**
+ * Block ids that carry the incident a message is about (`<prefix><incidentId>`): a users_select sends
+ * no value of its own, so the owner prompt's section says which incident it asks about.
+ */
+export const IncidentBlockPrefixes = {
+  postmortemOwner: 'postmortem_owner_',
+  postmortemSectionPick: 'postmortem_section_pick_',
+} as const;
+
+/** The incident id in a block id made with one of IncidentBlockPrefixes, or undefined. */
+export function incidentIdInBlock(prefix: string, blockId: string | undefined): number | undefined {
+  if (!blockId?.startsWith(prefix)) return undefined;
+  const id = Number(blockId.slice(prefix.length));
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** The inputs of the postmortem section modals (block id = action id). */
+export const PostmortemFieldIds = {
+  summary: 'summary',
+  affectedServices: 'affected_services',
+  customerVisible: 'customer_visible',
+  affected: 'affected',
+  affectedOf: 'affected_of',
+  notMeasurable: 'not_measurable',
+  dataLoss: 'data_loss',
+  sloBudget: 'slo_budget',
+  supportTickets: 'support_tickets',
+  statusPage: 'status_page',
+  narrative: 'narrative',
+  detectedBy: 'detected_by',
+  detectedDetail: 'detected_detail',
+  howSooner: 'how_sooner',
+  slowedUs: 'slowed_us',
+  helped: 'helped',
+  factors: 'factors',
+  fiveWhys: 'five_whys',
+  mitigation: 'mitigation',
+  permanentFix: 'permanent_fix',
+  wentWell: 'went_well',
+  wentWrong: 'went_wrong',
+  gotLucky: 'got_lucky',
+  note: 'note',
+  links: 'links',
 } as const;

@@ -4,6 +4,7 @@
  */
 
 import { z } from 'zod';
+import { SECTION_KEYS } from '../domain/postmortem/document';
 
 /** Slack's limit on `private_metadata`. */
 export const METADATA_MAX = 3_000;
@@ -20,6 +21,13 @@ export const timelineEntryMetadata = z.object({
 
 /** The shortcut's message waits in the database (it may exceed the metadata limit); only its id travels. */
 export const pickIncidentMetadata = z.object({ pendingId: z.number().int() });
+
+/** A postmortem section's edit modal: the version it showed, so a concurrent save is refused, not overwritten. */
+export const postmortemSectionMetadata = z.object({
+  incidentId: z.number().int(),
+  section: z.enum(SECTION_KEYS),
+  version: z.number().int(),
+});
 
 export function encodeMetadata<T>(schema: z.ZodType<T>, value: T): string {
   const json = JSON.stringify(schema.parse(value));

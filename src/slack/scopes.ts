@@ -14,5 +14,6 @@ export const BOT_SCOPES: readonly string[] = [
   'channels:join',
   'reactions:read',
   'users:read',
+  'files:write',
   'im:write',
 ];

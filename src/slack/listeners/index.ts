@@ -1,17 +1,21 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
+import { registerPostmortemActions } from './actions/postmortem';
 import { registerTimelineActions } from './actions/timeline';
 import { registerIncidentCommand } from './commands/incident';
+import { registerPostmortemCommand } from './commands/postmortem';
 import { registerMessageEvents } from './events/messages';
 import { registerReactionEvents } from './events/reactions';
 import { registerAddToTimelineShortcut } from './shortcuts/add-to-timeline';
 import { registerAddToTimelinePickView } from './views/add-to-timeline-pick';
 import { registerIncidentStartView } from './views/incident-start';
+import { registerPostmortemSectionViews } from './views/postmortem-section';
 import { registerTimelineEntryViews } from './views/timeline-entry';
 
 /** Every Slack listener, grouped as Slack groups them: commands, events, shortcuts, actions, views. */
 export function registerListeners(app: App, deps: SlackDeps): void {
   registerIncidentCommand(app, deps);
+  registerPostmortemCommand(app, deps);
   registerMessageEvents(app);
   registerReactionEvents(app);
   registerAddToTimelineShortcut(app, deps);
@@ -19,4 +23,6 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerIncidentStartView(app, deps);
   registerTimelineEntryViews(app, deps);
   registerAddToTimelinePickView(app, deps);
+  registerPostmortemActions(app, deps);
+  registerPostmortemSectionViews(app, deps);
 }

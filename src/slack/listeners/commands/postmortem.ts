@@ -1,0 +1,219 @@
+import type { App } from '@slack/bolt';
+import {
+  POSTMORTEM_EXAMPLES,
+  POSTMORTEM_HELP,
+  type PostmortemCommand,
+  parsePostmortemCommand,
+} from '../../../domain/postmortem-command';
+import type { ActionContext } from '../../../services/context';
+import type { IncidentInChannel } from '../../../services/incidents';
+import {
+  assignOwner,
+  exportMarkdown,
+  incidentForPostmortem,
+  postmortemReport,
+  publishPostmortem,
+  requestReview,
+  sectionsForEdit,
+  waivePostmortem,
+} from '../../../services/postmortems';
+import { mention, quoteUserText } from '../../blocks/format';
+import { postmortemSectionModal, postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
+import type { DebriefRequest } from '../../context';
+import type { SlackDeps } from '../../deps';
+import { encodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
+import { type CommandAnswer, commandListener } from '../../surfaces';
+
+interface Invocation {
+  deps: SlackDeps;
+  context: ActionContext;
+  /** Where the command was run. */
+  channelId: string;
+  incidentNumber: number | null;
+}
+
+type Command = Exclude<PostmortemCommand, { kind: 'help' | 'invalid' }>;
+
+/** `/postmortem`: parse, find the incident (this channel's, or `#<n>`), call one use case, answer. */
+export function registerPostmortemCommand(app: App, deps: SlackDeps): void {
+  app.command(
+    '/postmortem',
+    commandListener(deps, async ({ command, client, request }) => {
+      const { incidentNumber, command: parsed } = parsePostmortemCommand(command.text ?? '');
+      if (parsed.kind === 'help') return { text: POSTMORTEM_HELP };
+      if (parsed.kind === 'invalid') return { text: parsed.message };
+      if (parsed.kind === 'edit' && parsed.section !== null) {
+        // A trigger_id lives 3 s: only the database before views.open (no users.info); the person is
+        // taken as a member here, and the submission checks everything again with who they really are.
+        const context = await provisionalContext(request, command.user_id);
+        const incident = await incidentForPostmortem(
+          context,
+          { channelId: command.channel_id, number: incidentNumber },
+          POSTMORTEM_EXAMPLES.edit,
+        );
+        const draft = await sectionsForEdit(context, incident);
+        const section = parsed.section;
+        await client.views.open({
+          trigger_id: command.trigger_id,
+          view: postmortemSectionModal({
+            section,
+            sections: draft.sections,
+            incident: { number: incident.row.number, title: incident.row.title },
+            draftOnly: draft.authorship[section] === 'generated',
+            privateMetadata: encodeMetadata(postmortemSectionMetadata, {
+              incidentId: incident.row.id,
+              section,
+              version: draft.version,
+            }),
+          }),
+        });
+        return undefined;
+      }
+      const context = await request.act();
+      return handle(parsed, { deps, context, channelId: command.channel_id, incidentNumber });
+    }),
+  );
+}
+
+/** The request's scope with the caller as a member, without asking Slack who they are. */
+async function provisionalContext(request: DebriefRequest, userId: string): Promise<ActionContext> {
+  const scope = await request.scope();
+  return { ...scope, actor: { userId, isGuest: false, isExternal: false, timeZone: null } };
+}
+
+async function handle(command: Command, invocation: Invocation): Promise<CommandAnswer> {
+  switch (command.kind) {
+    case 'assign':
+      return assign(command, invocation);
+    case 'show':
+      return show(invocation);
+    case 'edit':
+      return pickSection(invocation);
+    case 'export':
+      return exportDocument(invocation);
+    case 'publish':
+      return publish(invocation);
+    case 'review':
+      return review(command.reviewerIds, invocation);
+    case 'waive':
+      return waive(command.reason, invocation);
+  }
+}
+
+function incidentFor(invocation: Invocation, example: string): Promise<IncidentInChannel> {
+  return incidentForPostmortem(
+    invocation.context,
+    { channelId: invocation.channelId, number: invocation.incidentNumber },
+    example,
+  );
+}
+
+/** Run in the incident's own channel, an answer may be shown to the channel. */
+function inIncidentChannel(invocation: Invocation, incident: IncidentInChannel): boolean {
+  return incident.row.channel_id !== null && incident.row.channel_id === invocation.channelId;
+}
+
+async function assign(
+  command: Extract<PostmortemCommand, { kind: 'assign' }>,
+  invocation: Invocation,
+): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.assign);
+  const assignment = await assignOwner(invocation.context, incident, {
+    ownerId: command.userId,
+    dueText: command.dueText,
+  });
+  const number = incident.row.number;
+  const by = invocation.context.actor.userId;
+  const self = assignment.ownerId === by;
+  if (inIncidentChannel(invocation, incident)) {
+    const who = self ? `${mention(by)} took` : `${mention(by)} asked ${mention(assignment.ownerId)} to own`;
+    return {
+      text: `:memo: ${who} the postmortem of #${number}, due ${assignment.dueDate}.${self ? '' : ' They have a checklist in their DMs.'}`,
+      inChannel: true,
+    };
+  }
+  return {
+    text: self
+      ? `You own the postmortem of #${number}, due ${assignment.dueDate}.`
+      : `${mention(assignment.ownerId)} owns the postmortem of #${number}, due ${assignment.dueDate}; Debrief sent them a checklist by DM.`,
+  };
+}
+
+async function show(invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.show);
+  const report = await postmortemReport(invocation.context, incident);
+  return postmortemShowMessage({ incidentId: incident.row.id, ...report });
+}
+
+async function pickSection(invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.edit);
+  return sectionPickMessage({ id: incident.row.id, number: incident.row.number });
+}
+
+async function exportDocument(invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.export);
+  const number = incident.row.number;
+  // A private incident's postmortem is shown only to its channel's members (SPEC 2): uploading it
+  // into another channel would show it to everyone there.
+  if (incident.row.is_private && !inIncidentChannel(invocation, incident)) {
+    return {
+      text: `Incident #${number} is private: run \`/postmortem export\` in its own channel, so that only its members see the document.`,
+    };
+  }
+  const { context } = invocation;
+  const file = await exportMarkdown(context, incident);
+  const uploaded = await context.slack.uploadFile(context.workspace, invocation.channelId, {
+    filename: file.filename,
+    title: `Postmortem of incident #${number}`,
+    content: file.markdown,
+    comment: `Postmortem of incident #${number}, exported by ${mention(context.actor.userId)}.`,
+  });
+  if (uploaded.ok) return { text: `Uploaded \`${file.filename}\` to this channel.` };
+  switch (uploaded.slackError) {
+    case 'not_in_channel':
+      return {
+        text: `Debrief is not a member of this channel, so it cannot upload \`${file.filename}\` here. Invite it with \`/invite @Debrief\` and run \`/postmortem export\` again (or run it in the incident channel).`,
+      };
+    case 'channel_not_found':
+      return {
+        text: `Slack would not let Debrief upload into this conversation (it is not in it). Run \`/postmortem #${number} export\` in a channel Debrief is a member of, such as the incident channel.`,
+      };
+    case 'is_archived':
+      return {
+        text: `This channel is archived. Run \`/postmortem #${number} export\` in another channel Debrief is a member of.`,
+      };
+    default:
+      return {
+        text: `Slack refused the upload (\`${uploaded.slackError}\`). Nothing was lost; try \`/postmortem #${number} export\` again in a moment.`,
+      };
+  }
+}
+
+async function publish(invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.publish);
+  const announceIn = invocation.deps.postmortemChannel ?? null;
+  const row = await publishPostmortem(invocation.context, incident, announceIn);
+  const where = announceIn ? ` and announced it in <#${announceIn}>` : '';
+  const closed = row?.status === 'closed' ? ' Every action item is done, so it is closed too.' : '';
+  return {
+    text: `:memo: Published the postmortem of #${incident.row.number}${where}.${closed} \`/postmortem #${incident.row.number} export\` gets the document.`,
+  };
+}
+
+async function review(reviewerIds: string[], invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.review);
+  const asked = await requestReview(invocation.context, incident, reviewerIds);
+  return {
+    text: `The postmortem of #${incident.row.number} is in review. Debrief asked ${asked.map(mention).join(', ')} by DM to read it and approve.`,
+  };
+}
+
+async function waive(reason: string, invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.waive);
+  const why = await waivePostmortem(invocation.context, incident, reason);
+  const text = `:no_entry_sign: ${mention(invocation.context.actor.userId)} waived the postmortem of #${incident.row.number}: ${quoteUserText(why)}. No postmortem will be written and its reminders stop.`;
+  // SPEC 2: the reason is posted in the channel; run from elsewhere it is recorded in the timeline only.
+  return inIncidentChannel(invocation, incident)
+    ? { text, inChannel: true }
+    : { text: `${text} (Recorded in the timeline of #${incident.row.number}.)` };
+}
