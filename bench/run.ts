@@ -1,0 +1,531 @@
+/**
+ * `npm run bench`: Debrief measured against the ceilings of what it is built on, in one run on one
+ * machine (absolute numbers drift on shared machines; the ratios hold). Needs a real Postgres:
+ * DATABASE_URL or TEST_DATABASE_URL; the bench works in its own database (`debrief_bench`, dropped
+ * and created afresh) on that server, never in the one named.
+ *
+ * Every process is separate: the app (or the no-op Bolt app) in one, the load generator (autocannon,
+ * signed requests, a unique event_id each) in another, this orchestrator in a third. It prints a
+ * table and writes bench/results.json.
+ *
+ * Environment: BENCH_CONNECTIONS (default 16) for the maximum-rate runs, BENCH_SECONDS (default 8)
+ * for their length, BENCH_RESULTS (default bench/results.json), BENCH_LABEL (a note kept in the results).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Pool } from 'pg';
+import { BUILD_DIR, buildBench, compiled, ROOT } from './build';
+import type { LoadJob, LoadResult } from './load';
+import type { Target } from './payloads';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const RESULTS = path.resolve(process.env.BENCH_RESULTS ?? path.join(ROOT, 'bench', 'results.json'));
+const POOL_SIZE = 10; // openPostgres's pool (src/db/connect.ts)
+const RETRY_EVERY = 50;
+const TIMELINE_RATE = 400;
+const TIMELINE_SECONDS = 20;
+const BENCH_DB = 'debrief_bench';
+
+// ---- processes ------------------------------------------------------------------------------------
+
+interface Forked {
+  child: ChildProcess;
+  /** Sends a message and waits for the answer of the same type (or an error). */
+  ask<T>(message: { type: string; [key: string]: unknown }): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Forks a compiled bench process (plain node, none of tsx's hooks) and waits for its `ready`. */
+async function start<T>(name: string, env: Record<string, string>, logFile: string): Promise<Forked & { ready: T }> {
+  const child = fork(compiled(name), [], {
+    execArgv: [],
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const log: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  child.on('exit', () => writeFileSync(logFile, log.join('')));
+  const ready = await new Promise<T>((resolve, reject) => {
+    child.once('message', (message: { type: string; message?: string }) => {
+      if (message.type === 'ready') resolve(message as T);
+      else reject(new Error(`${name}: ${message.message ?? message.type}`));
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready: ${log.join('')}`)));
+  });
+  return {
+    child,
+    ready,
+    ask<R>(message: { type: string }) {
+      return new Promise<R>((resolve, reject) => {
+        const onMessage = (answer: { type: string; result?: R; message?: string }) => {
+          if (answer.type !== message.type && answer.type !== 'error') return;
+          child.off('message', onMessage);
+          if (answer.type === 'error') reject(new Error(`${name}: ${answer.message}`));
+          else resolve(answer.result as R);
+        };
+        child.on('message', onMessage);
+        child.send(message);
+      });
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send({ type: 'stop' });
+      });
+    },
+  };
+}
+
+/** Runs one load job in a fresh load-generator process. */
+function load(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(compiled('load'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (message: { type: string; result?: LoadResult; message?: string }) => {
+      if (message.type === 'result') resolve(message.result!);
+      else reject(new Error(`load generator: ${message.message}`));
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
+    });
+    child.send(job);
+  });
+}
+
+/** Runs a one-shot bench process (it sends `result` and exits). */
+function oneShot<T>(name: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(compiled(name), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (message: { type: string; result?: T; message?: string }) => {
+      if (message.type === 'result') resolve(message.result as T);
+      else reject(new Error(`${name}: ${message.message}`));
+    });
+  });
+}
+
+/** Peak and current resident set of a process, MB, from /proc (VmHWM is the kernel's high-water mark). */
+function memory(pid: number | undefined): { peakMb: number; currentMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { peakMb: Math.round(kb('VmHWM') / 1024), currentMb: Math.round(kb('VmRSS') / 1024) };
+}
+
+// ---- the database ---------------------------------------------------------------------------------
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (!url) {
+    console.error('npm run bench needs a real Postgres: set DATABASE_URL or TEST_DATABASE_URL (postgres://…).');
+    process.exit(2);
+  }
+  return url;
+}
+
+/** The bench's own database on the same server: dropped and created afresh for every run. */
+async function freshBenchDatabase(serverUrl: string): Promise<string> {
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${BENCH_DB} with (force)`);
+  await admin.query(`create database ${BENCH_DB}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
+/** Ceiling 2: single-row INSERTs (autocommit, one round trip each) through pg with Debrief's pool size. */
+async function rawInsertCeiling(url: string, seconds: number) {
+  const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+  await pool.query(
+    'create table bench_rows (id bigserial primary key, event_id text not null unique, body text not null)',
+  );
+  let n = 0;
+  const runFor = async (ms: number) => {
+    const until = performance.now() + ms;
+    let rows = 0;
+    // Twice as many callers as connections, so that the pool never waits for a caller.
+    await Promise.all(
+      Array.from({ length: POOL_SIZE * 2 }, async () => {
+        while (performance.now() < until) {
+          const i = n++;
+          await pool.query('insert into bench_rows (event_id, body) values ($1, $2)', [
+            `Ev${i}`,
+            `row ${i}: seeing 500s on /checkout again`,
+          ]);
+          rows++;
+        }
+      }),
+    );
+    return rows;
+  };
+  await runFor(1_000);
+  const started = performance.now();
+  const rows = await runFor(seconds * 1_000);
+  const elapsed = (performance.now() - started) / 1_000;
+  await pool.query('drop table bench_rows');
+  await pool.end();
+  return { rowsPerS: Math.round(rows / elapsed), rows, seconds: Math.round(elapsed * 10) / 10, poolSize: POOL_SIZE };
+}
+
+/**
+ * After an ingestion run: every event answered 2xx is in the message log (none lost), each message is
+ * there once and each stored event claimed once (none duplicated), and retries added nothing.
+ */
+async function verifyIngestion(url: string, target: Target, run: number, ackFile: string, result: LoadResult) {
+  const acked = JSON.parse(readFileSync(ackFile, 'utf8')) as string[];
+  rmSync(ackFile, { force: true });
+  const low = `${1_700_000_000 + run * 100_000}.`;
+  const high = `${1_700_000_000 + (run + 1) * 100_000}.`;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const counts = await client.query<{ rows: string; distinct_ts: string; claims: string; lost: string }>(
+    `select
+       (select count(*) from message_log where channel_id = $1 and ts >= $2 and ts < $3) as rows,
+       (select count(distinct ts) from message_log where channel_id = $1 and ts >= $2 and ts < $3) as distinct_ts,
+       (select count(*) from processed_events where event_id like $4) as claims,
+       (select count(*) from unnest($5::text[]) a(ts)
+          where not exists (select 1 from message_log m where m.channel_id = $1 and m.ts = a.ts)) as lost`,
+    [target.channelId, low, high, `Ev${run.toString(36).toUpperCase()}X%`, acked],
+  );
+  await client.end();
+  const row = counts.rows[0]!;
+  const stored = Number(row.rows);
+  return {
+    acknowledged: acked.length,
+    stored,
+    lost: Number(row.lost),
+    duplicated: stored - Number(row.distinct_ts),
+    // Each stored message has exactly one claim, committed with it (and a retry claimed nothing new).
+    claimsMatchRows: Number(row.claims) === stored,
+    retriesSent: result.retriesSent ?? 0,
+    retriesAnswered2xx: result.retriesOk ?? 0,
+    // Sent while the run ended: stored by the app but the answer was not waited for.
+    storedAfterCutoff: stored - acked.length,
+  };
+}
+
+// ---- the run --------------------------------------------------------------------------------------
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function main() {
+  const serverUrl = databaseUrl();
+  const startedAt = Date.now();
+  const label = process.env.BENCH_LABEL ?? '';
+  console.log('building the app and the bench processes…');
+  await buildBench();
+  const benchUrl = await freshBenchDatabase(serverUrl);
+  const serverVersion = await (async () => {
+    const client = new Client({ connectionString: benchUrl });
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string; synchronous_commit: string }>(
+      "select current_setting('server_version') as server_version, current_setting('synchronous_commit') as synchronous_commit",
+    );
+    await client.end();
+    return rows[0]!;
+  })();
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    postgres: serverVersion.server_version,
+    synchronousCommit: serverVersion.synchronous_commit,
+    loadAverageAtStart: os.loadavg().map((l) => round(l, 2)),
+  };
+  const log = (name: string) => path.join(BUILD_DIR, `${name}.log`);
+
+  // (1) Ceiling: Bolt's HTTPReceiver with a no-op listener.
+  console.log(`(1) no-op Bolt ceiling, ${CONNECTIONS} connections, ${SECONDS} s…`);
+  const noop = await start<{ url: string }>('noop-bolt', { BENCH_SIGNING_SECRET: 'noop-secret' }, log('noop-bolt'));
+  const noopTarget: Target = {
+    url: noop.ready.url,
+    signingSecret: 'noop-secret',
+    teamId: 'T0SIMULATED',
+    appId: 'A0DEBRIEF1',
+    verificationToken: 'verificationtoken00000000',
+    botUserId: 'UDEBRIEF',
+    channelId: 'CINCIDENT',
+    channelName: 'inc-bench',
+    userIds: ['UP0001', 'UP0002', 'UP0003'],
+  };
+  const noopRun = await load({
+    kind: 'events',
+    target: noopTarget,
+    connections: CONNECTIONS,
+    durationS: SECONDS,
+    run: 1,
+    warmupS: 2,
+  });
+  await noop.stop();
+
+  // (2) Ceiling: raw single-row INSERTs through pg, Debrief's pool size.
+  console.log(`(2) raw INSERT ceiling, pool of ${POOL_SIZE}, ${Math.min(SECONDS, 6)} s…`);
+  const inserts = await rawInsertCeiling(benchUrl, Math.min(SECONDS, 6));
+
+  // (3)–(5), (7): Debrief over Postgres.
+  console.log('starting Debrief over Postgres…');
+  const app = await start<{ target: Target }>('app-process', { BENCH_DATABASE_URL: benchUrl }, log('app-postgres'));
+  const target = app.ready.target;
+  const rss: Record<string, { peakMb: number; currentMb: number }> = { started: memory(app.child.pid) };
+
+  console.log(`(3) Debrief ingestion at the maximum rate, ${CONNECTIONS} connections, ${SECONDS} s…`);
+  const ackMax = path.join(BUILD_DIR, 'acked-max.json');
+  const maxRun = await load({
+    kind: 'events',
+    target,
+    connections: CONNECTIONS,
+    durationS: SECONDS,
+    run: 2,
+    retryEvery: RETRY_EVERY,
+    ackFile: ackMax,
+    warmupS: 2,
+  });
+  const maxCheck = await verifyIngestion(benchUrl, target, 2, ackMax, maxRun);
+  const halfRate = Math.max(CONNECTIONS, Math.floor(maxRun.rps / 2));
+  console.log(`    … and at half that rate (${halfRate}/s)…`);
+  const ackHalf = path.join(BUILD_DIR, 'acked-half.json');
+  const halfRun = await load({
+    kind: 'events',
+    target,
+    connections: CONNECTIONS,
+    durationS: SECONDS,
+    rate: halfRate,
+    run: 3,
+    retryEvery: RETRY_EVERY,
+    ackFile: ackHalf,
+  });
+  const halfCheck = await verifyIngestion(benchUrl, target, 3, ackHalf, halfRun);
+  rss.afterIngestion = memory(app.child.pid);
+
+  console.log(`(4) /incident timeline at ${TIMELINE_RATE}/s for ${TIMELINE_SECONDS} s…`);
+  const timelineRun = await load({
+    kind: 'timeline',
+    target,
+    connections: 20,
+    durationS: TIMELINE_SECONDS,
+    rate: TIMELINE_RATE,
+    run: 4,
+    warmupS: 2,
+  });
+  rss.afterTimeline = memory(app.child.pid);
+
+  console.log('(5) export of 10,000 timeline entries and 200 action items…');
+  const exported = await app.ask<Record<string, number>>({ type: 'export', entries: 10_000, items: 200 });
+  rss.afterExport = memory(app.child.pid);
+  await app.stop();
+
+  console.log('(6) reminder sweep planning…');
+  const reminders = await oneShot<Record<string, unknown>>('reminders');
+
+  // (7) What the embedded database adds: the same app and traffic over PGlite, for memory only.
+  console.log('(7) the same app over the embedded database (PGlite), for memory…');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'debrief-bench-pglite-'));
+  const embedded = await start<{ target: Target }>('app-process', { BENCH_DATA_DIR: dataDir }, log('app-embedded'));
+  const embeddedRss: Record<string, { peakMb: number; currentMb: number }> = {
+    started: memory(embedded.child.pid),
+  };
+  const embeddedIngest = await load({
+    kind: 'events',
+    target: embedded.ready.target,
+    connections: CONNECTIONS,
+    durationS: SECONDS,
+    run: 5,
+    retryEvery: RETRY_EVERY,
+    warmupS: 2,
+  });
+  embeddedRss.afterIngestion = memory(embedded.child.pid);
+  const embeddedTimeline = await load({
+    kind: 'timeline',
+    target: embedded.ready.target,
+    connections: 20,
+    durationS: SECONDS,
+    rate: TIMELINE_RATE,
+    run: 6,
+  });
+  embeddedRss.afterTimeline = memory(embedded.child.pid);
+  await embedded.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const ratio = round(maxRun.rps / noopRun.rps);
+  const trafficPeak = rss.afterTimeline!.peakMb;
+  const overallPeak = rss.afterExport!.peakMb;
+  const results = {
+    label,
+    date: new Date(startedAt).toISOString(),
+    command: 'npm run bench',
+    machine,
+    settings: {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      retryEvery: RETRY_EVERY,
+      poolSize: POOL_SIZE,
+      timeline: { rate: TIMELINE_RATE, seconds: TIMELINE_SECONDS },
+    },
+    ceilings: {
+      noopBolt: {
+        eventsPerS: noopRun.rps,
+        latencyMs: noopRun.latencyMs,
+        non2xx: noopRun.non2xx,
+        errors: noopRun.errors,
+      },
+      rawInserts: inserts,
+    },
+    ingestion: {
+      max: {
+        eventsPerS: maxRun.rps,
+        latencyMs: maxRun.latencyMs,
+        non2xx: maxRun.non2xx,
+        errors: maxRun.errors,
+        check: maxCheck,
+      },
+      ratioToNoopBolt: ratio,
+      ratioToRawInserts: round(maxRun.rps / inserts.rowsPerS),
+      halfRate: {
+        rate: halfRate,
+        eventsPerS: halfRun.rps,
+        latencyMs: halfRun.latencyMs,
+        autocannonLatencyMs: halfRun.autocannonLatencyMs,
+        non2xx: halfRun.non2xx,
+        errors: halfRun.errors,
+        check: halfCheck,
+      },
+    },
+    timeline: {
+      rate: TIMELINE_RATE,
+      seconds: TIMELINE_SECONDS,
+      answered: timelineRun.ok,
+      answeredPerS: timelineRun.rps,
+      latencyMs: timelineRun.latencyMs,
+      autocannonLatencyMs: timelineRun.autocannonLatencyMs,
+      errors: timelineRun.non2xx + timelineRun.errors + timelineRun.timeouts + (timelineRun.wrongAnswers ?? 0),
+      statusCodes: timelineRun.statusCodes,
+    },
+    export: exported,
+    reminders,
+    memory: {
+      postgres: rss,
+      embedded: {
+        ...embeddedRss,
+        ingestionEventsPerS: embeddedIngest.rps,
+        ingestionP99Ms: embeddedIngest.latencyMs.p99,
+        timelineP99Ms: embeddedTimeline.latencyMs.p99,
+        timelineErrors: embeddedTimeline.non2xx + embeddedTimeline.errors + (embeddedTimeline.wrongAnswers ?? 0),
+      },
+      embeddedAddsMb: embeddedRss.afterTimeline!.peakMb - trafficPeak,
+    },
+    targets: {
+      ingestionRatio: { target: '>= 0.6', value: ratio, met: ratio >= 0.6 },
+      ingestionP99AtHalfRate: { target: '< 50 ms', value: halfRun.latencyMs.p99, met: halfRun.latencyMs.p99 < 50 },
+      ingestionNothingLost: {
+        target: '0 lost, 0 duplicated',
+        value: maxCheck.lost + halfCheck.lost + maxCheck.duplicated + halfCheck.duplicated,
+        met:
+          maxCheck.lost + halfCheck.lost + maxCheck.duplicated + halfCheck.duplicated === 0 &&
+          maxCheck.claimsMatchRows &&
+          halfCheck.claimsMatchRows,
+      },
+      timelineP99: {
+        target: '< 20 ms, no errors',
+        value: timelineRun.latencyMs.p99,
+        met:
+          timelineRun.latencyMs.p99 < 20 &&
+          timelineRun.non2xx + timelineRun.errors + (timelineRun.wrongAnswers ?? 0) === 0,
+      },
+      export: { target: '< 250 ms', value: exported.warmMedianMs, met: (exported.warmMedianMs ?? Infinity) < 250 },
+      peakRss: { target: '< 180 MB', value: overallPeak, met: overallPeak < 180 },
+    },
+    elapsedS: Math.round((Date.now() - startedAt) / 1000),
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results);
+  console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${results.elapsedS} s`);
+}
+
+function printTable(r: {
+  machine: Record<string, unknown>;
+  ceilings: { noopBolt: { eventsPerS: number; latencyMs: LoadResult['latencyMs'] }; rawInserts: { rowsPerS: number } };
+  ingestion: {
+    max: { eventsPerS: number; latencyMs: LoadResult['latencyMs']; check: { lost: number; duplicated: number } };
+    ratioToNoopBolt: number;
+    halfRate: { rate: number; latencyMs: LoadResult['latencyMs']; check: { lost: number; duplicated: number } };
+  };
+  timeline: { latencyMs: LoadResult['latencyMs']; errors: number; answeredPerS: number };
+  export: Record<string, number>;
+  reminders: Record<string, unknown>;
+  memory: {
+    postgres: Record<string, { peakMb: number }>;
+    embedded: Record<string, unknown>;
+    embeddedAddsMb: number;
+  };
+  targets: Record<string, { target: string; value: unknown; met: boolean }>;
+}) {
+  const rows: [string, string, string][] = [
+    [
+      '(1) no-op Bolt ceiling',
+      `${r.ceilings.noopBolt.eventsPerS} events/s`,
+      `p50 ${r.ceilings.noopBolt.latencyMs.p50} / p99 ${r.ceilings.noopBolt.latencyMs.p99} ms`,
+    ],
+    ['(2) raw INSERT ceiling (pg, pool 10)', `${r.ceilings.rawInserts.rowsPerS} rows/s`, ''],
+    [
+      '(3) Debrief ingestion, max',
+      `${r.ingestion.max.eventsPerS} events/s (${r.ingestion.ratioToNoopBolt} × no-op Bolt)`,
+      `p50 ${r.ingestion.max.latencyMs.p50} / p99 ${r.ingestion.max.latencyMs.p99} ms; lost ${r.ingestion.max.check.lost}, duplicated ${r.ingestion.max.check.duplicated}`,
+    ],
+    [
+      '    … at half the max rate',
+      `${r.ingestion.halfRate.rate} events/s`,
+      `p50 ${r.ingestion.halfRate.latencyMs.p50} / p99 ${r.ingestion.halfRate.latencyMs.p99} ms; lost ${r.ingestion.halfRate.check.lost}, duplicated ${r.ingestion.halfRate.check.duplicated}`,
+    ],
+    [
+      '(4) /incident timeline @ 400/s, 20 s',
+      `${r.timeline.answeredPerS} answered/s`,
+      `p50 ${r.timeline.latencyMs.p50} / p99 ${r.timeline.latencyMs.p99} / max ${r.timeline.latencyMs.max} ms; errors ${r.timeline.errors}`,
+    ],
+    [
+      '(5) export 10,000 entries + 200 items',
+      `${r.export.warmMedianMs} ms`,
+      `first (creates the draft, asks Slack for 40 names) ${r.export.firstMs} ms; ${r.export.markdownBytes} bytes`,
+    ],
+    [
+      '(6) reminder sweep, 100k items',
+      typeof r.reminders.warmPlanMedianMs === 'number'
+        ? `plan ${r.reminders.warmPlanMedianMs} ms`
+        : String(r.reminders.planning),
+      typeof r.reminders.warmPlanMedianMs === 'number'
+        ? `first ${r.reminders.firstPlanMs} ms, ${r.reminders.digestsPlanned} digests; delivery: ${r.reminders.delivery}`
+        : `delivery: ${r.reminders.delivery}`,
+    ],
+    [
+      '(7) peak RSS (Postgres)',
+      `${r.memory.postgres.afterExport!.peakMb} MB`,
+      `start ${r.memory.postgres.started!.peakMb}, after ingestion ${r.memory.postgres.afterIngestion!.peakMb}, after timeline ${r.memory.postgres.afterTimeline!.peakMb}, after export ${r.memory.postgres.afterExport!.peakMb} MB`,
+    ],
+    [
+      '    … embedded (PGlite), same traffic',
+      `${(r.memory.embedded.afterTimeline as { peakMb: number }).peakMb} MB`,
+      `+${r.memory.embeddedAddsMb} MB over Postgres at the same point; ${String(r.memory.embedded.ingestionEventsPerS)} events/s`,
+    ],
+  ];
+  const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
+  console.log(`\nmachine: ${JSON.stringify(r.machine)}\n`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(widths[0]!)}  ${b.padEnd(widths[1]!)}  ${c}`);
+  console.log('\ntargets:');
+  for (const [name, t] of Object.entries(r.targets)) {
+    console.log(`  ${t.met ? 'met    ' : 'MISSED '} ${name}: ${t.target} (measured ${String(t.value)})`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
