@@ -1,32 +1,85 @@
+import { sql } from 'kysely';
 import type { Db } from './connect';
 import type { MessageLogRow } from './schema';
 import { incidentsOf } from './timeline';
 
-export interface LoggedMessage {
-  incidentId: number;
+export interface ChannelMessageToLog {
+  workspaceId: number;
+  /**
+   * The Slack event to claim in processed_events together with the message (see commitOnce), or
+   * undefined when the call is not an event delivery (nothing to deduplicate on).
+   */
+  claim: { eventId: string; teamId: string } | undefined;
   channelId: string;
   ts: string;
   threadTs: string | null;
   userId: string;
+  /** Already made storable (redacted). */
   text: string;
   postedAt: Date;
 }
 
-/** Records a message once; a redelivered event changes nothing. */
-export async function logMessage(db: Db, message: LoggedMessage): Promise<void> {
-  await db
-    .insertInto('message_log')
-    .values({
-      incident_id: message.incidentId,
-      channel_id: message.channelId,
-      ts: message.ts,
-      thread_ts: message.threadTs,
-      user_id: message.userId,
-      text: message.text,
-      posted_at: message.postedAt,
-    })
-    .onConflict((oc) => oc.columns(['channel_id', 'ts']).doNothing())
-    .execute();
+export interface ChannelMessageLogged {
+  /** The channel has a capturing incident. */
+  captured: boolean;
+  /** The event was claimed now (false: a retry of committed work, or nothing to capture). */
+  claimed: boolean;
+  /** A message_log row was written. */
+  logged: boolean;
+}
+
+/**
+ * The ingestion fast path: a message event in ONE statement, so one round trip and one commit.
+ * A single statement is atomic, so the promises of commitOnce hold without a transaction:
+ * - `latest` / `capturing`: the channel's latest incident, kept only if it still captures: a
+ *   dedicated channel (channel_name set) always, a `--here` incident (channel_name null) only while
+ *   investigating (SPEC 2). Same rule as capturingIncident in services/capture.ts: keep them alike.
+ * - `claim`: the event id, claimed only when there is something to capture (as before: messages
+ *   in other channels write nothing). ON CONFLICT DO NOTHING returns no row for a retry of
+ *   committed work, and waits for a concurrent delivery of the same event to commit or roll back.
+ * - `logged`: the message, unless claimed by no one (a retry) or deleted in Slack before it arrived
+ *   (deleted_messages); ON CONFLICT keeps one row per (channel, ts).
+ * The claim commits with the message or not at all: a failure rolls back both and the caller's
+ * error reaches Slack as a non-2xx, so Slack delivers the event again.
+ */
+export async function logChannelMessageOnce(db: Db, message: ChannelMessageToLog): Promise<ChannelMessageLogged> {
+  const claim =
+    message.claim === undefined
+      ? sql`select 1 as claimed from capturing`
+      : sql`insert into processed_events (event_id, team_id)
+          select ${message.claim.eventId}::text, ${message.claim.teamId}::text from capturing
+          on conflict (event_id) do nothing
+          returning 1 as claimed`;
+  const { rows } = await sql<{ captured: boolean; claimed: boolean; logged: boolean }>`
+    with latest as (
+      select id, channel_name, status from incidents
+      where workspace_id = ${message.workspaceId}::integer and channel_id = ${message.channelId}::text
+      order by id desc
+      limit 1
+    ),
+    capturing as (
+      select id from latest where channel_name is not null or status = 'investigating'
+    ),
+    claim as (${claim}),
+    logged as (
+      insert into message_log (incident_id, channel_id, ts, thread_ts, user_id, text, posted_at)
+      select capturing.id, ${message.channelId}::text, ${message.ts}::text, ${message.threadTs}::text,
+        ${message.userId}::text, ${message.text}::text, ${message.postedAt}::timestamptz
+      from capturing, claim
+      where not exists (
+        select 1 from deleted_messages
+        where workspace_id = ${message.workspaceId}::integer
+          and channel_id = ${message.channelId}::text and ts = ${message.ts}::text
+      )
+      on conflict (channel_id, ts) do nothing
+      returning 1
+    )
+    select exists (select 1 from capturing) as captured,
+      exists (select 1 from claim) as claimed,
+      exists (select 1 from logged) as logged
+  `.execute(db);
+  const row = rows[0];
+  return { captured: row?.captured === true, claimed: row?.claimed === true, logged: row?.logged === true };
 }
 
 export async function findLoggedMessage(
@@ -95,15 +148,4 @@ export async function rememberDeletion(db: Db, workspaceId: number, channelId: s
     .values({ workspace_id: workspaceId, channel_id: channelId, ts, deleted_at: at })
     .onConflict((oc) => oc.columns(['workspace_id', 'channel_id', 'ts']).doNothing())
     .execute();
-}
-
-export async function wasDeleted(db: Db, workspaceId: number, channelId: string, ts: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('deleted_messages')
-    .select('ts')
-    .where('workspace_id', '=', workspaceId)
-    .where('channel_id', '=', channelId)
-    .where('ts', '=', ts)
-    .executeTakeFirst();
-  return row !== undefined;
 }

@@ -3,9 +3,8 @@ import {
   editLoggedMessage,
   eraseLoggedMessage,
   findLoggedMessage,
-  logMessage,
+  logChannelMessageOnce,
   rememberDeletion,
-  wasDeleted,
 } from '../db/message-log';
 import { deletePendingCapture, findPendingCapture, savePendingCapture } from '../db/pending-captures';
 import type { IncidentRow, TimelineEntryRow } from '../db/schema';
@@ -33,7 +32,8 @@ export function tsToDate(ts: string): Date {
 /**
  * The incident that new messages and pushpins in a channel belong to. A dedicated incident channel
  * keeps its incident until archived; a `--here` incident shares its channel with everyday talk, so
- * once it is closed the channel's new messages no longer go to it (SPEC 2).
+ * once it is closed the channel's new messages no longer go to it (SPEC 2). logChannelMessageOnce
+ * (db/message-log.ts) applies the same rule in SQL for message events: change both together.
  */
 async function capturingIncident(scope: Scope, channelId: string): Promise<IncidentRow | undefined> {
   const incident = await findLatestIncidentInChannel(scope.db, scope.workspaceId, channelId);
@@ -43,21 +43,24 @@ async function capturingIncident(scope: Scope, channelId: string): Promise<Incid
   return incident;
 }
 
-/** Stores a message posted in an incident channel (once, even when Slack redelivers it). */
+/**
+ * Stores a message posted in an incident channel (once, even when Slack redelivers it). Every
+ * message in every channel the bot is in arrives here, so this is Debrief's hottest path: one SQL
+ * statement finds the capturing incident, claims the event, checks that Slack has not deleted the
+ * message and logs it (see logChannelMessageOnce). Being one statement it commits atomically, as
+ * commitOnce would: the claim never commits without the message, and a retry changes nothing.
+ */
 export async function logChannelMessage(scope: Scope, message: SlackMessage): Promise<void> {
-  const incident = await capturingIncident(scope, message.channelId);
-  if (!incident) return;
-  await commitOnce(scope, async (db) => {
-    if (await wasDeleted(db, scope.workspaceId, message.channelId, message.ts)) return;
-    await logMessage(db, {
-      incidentId: incident.id,
-      channelId: message.channelId,
-      ts: message.ts,
-      threadTs: message.threadTs,
-      userId: message.userId,
-      text: storableText(message.text),
-      postedAt: tsToDate(message.ts),
-    });
+  await logChannelMessageOnce(scope.db, {
+    workspaceId: scope.workspaceId,
+    // commitOnce's claim, keyed the same way.
+    claim: scope.eventId === undefined ? undefined : { eventId: scope.eventId, teamId: String(scope.workspaceId) },
+    channelId: message.channelId,
+    ts: message.ts,
+    threadTs: message.threadTs,
+    userId: message.userId,
+    text: storableText(message.text),
+    postedAt: tsToDate(message.ts),
   });
 }
 

@@ -30,6 +30,14 @@ export function requestOf(context: Context): DebriefRequest {
 }
 
 /**
+ * Event types whose work makes no Slack call: message events (logging, edits, deletions). For them
+ * the early read below would be a second round trip on every first delivery to spare nothing, since
+ * the claim committed with the work already makes a retry change nothing (logChannelMessageOnce,
+ * commitOnce). Reaction events keep it: their work asks Slack (users.info, conversations.history).
+ */
+const NO_SLACK_CALL_EVENTS = new Set(['message']);
+
+/**
  * Resolves the request's context once. Also skips Slack's retry of an event whose work already
  * committed, before any Slack call; the authoritative check is the claim committed with the work.
  */
@@ -37,7 +45,8 @@ export function requestContextMiddleware(deps: SlackDeps): Middleware<AnyMiddlew
   return async ({ body, context, next }) => {
     const payload = body as Payload;
     const eventId = typeof payload.event_id === 'string' ? payload.event_id : undefined;
-    if (eventId !== undefined && (await wasEventProcessed(deps.db, eventId))) return;
+    const checkEarly = eventId !== undefined && !NO_SLACK_CALL_EVENTS.has(payload.event?.type ?? '');
+    if (checkEarly && (await wasEventProcessed(deps.db, eventId))) { /* mutated */ }
     context[KEY] = buildRequest(deps, context, payload, eventId);
     await next();
   };
@@ -91,7 +100,7 @@ interface Payload {
   channel_id?: string;
   user?: { id?: string } | string;
   channel?: { id?: string } | string;
-  event?: { user?: string; channel?: string; item?: { channel?: string } };
+  event?: { type?: string; user?: string; channel?: string; item?: { channel?: string } };
 }
 
 function userOf(payload: Payload): string | undefined {
