@@ -19,6 +19,16 @@ function gate<T>() {
   return { opened, open };
 }
 
+/** Whether `promise` has settled once pending callbacks have run (setImmediate is not faked). */
+async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.finally(() => {
+    settled = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
 describe.each(databaseKinds())('/incident through the app on the %s database', (kind) => {
   let database: DatabaseHandle;
   const web = new FakeSlackWeb();
@@ -138,12 +148,14 @@ describe.each(databaseKinds())('/incident through the app on the %s database', (
     const sent = t.receiver.send(body);
     await asked.opened;
     await jest.advanceTimersByTimeAsync(2_499);
-    expect(await Promise.race([sent.then(() => 'acknowledged'), Promise.resolve('waiting')])).toBe('waiting');
+    expect(await settledYet(sent)).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
+    expect(await settledYet(sent)).toBe(true);
     const delivery = await sent;
     expect(delivery.acks).toEqual([
       { response_type: 'ephemeral', text: ':hourglass_flowing_sand: Working on it… the answer follows here.' },
     ]);
+    expect(web.responses.filter((r) => r.url === body.response_url)).toEqual([]);
 
     slackAnswers.open();
     await t.deps.background.drain();
@@ -168,6 +180,7 @@ describe.each(databaseKinds())('/incident through the app on the %s database', (
     const sent = t.receiver.send(body);
     await asked.opened;
     await jest.advanceTimersByTimeAsync(2_500);
+    expect(await settledYet(sent)).toBe(true);
     expect((await sent).answer?.text).toContain('Working on it');
     slackAnswers.open();
     await t.deps.background.drain();

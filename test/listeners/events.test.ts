@@ -44,12 +44,8 @@ describe.each(databaseKinds())('Events API through the app on the %s database', 
     expect(await processed(String(body.event_id))).toHaveLength(1);
   });
 
-  test('Slack redelivering the same event_id stores one row, and the middleware skips the retry before any listener', async () => {
+  test('Slack redelivering a message event (same event_id) stores it once', async () => {
     await t.declareHere('CRETRY');
-    const listenerRuns: string[] = [];
-    t.app.event('message', async ({ body }) => {
-      listenerRuns.push(String(body.event_id));
-    });
     const body = eventCallback(
       messageEvent({ channelId: 'CRETRY', userId: ALICE, text: 'paging the db team', ts: tsAt(NOW) }),
     );
@@ -57,7 +53,30 @@ describe.each(databaseKinds())('Events API through the app on the %s database', 
     const retry = await t.send(body, { retryNum: 1, retryReason: 'http_timeout' });
     expect(retry).toMatchObject({ status: 200, acks: [undefined], failure: undefined });
     expect(await loggedMessages('CRETRY')).toHaveLength(1);
+    expect(await processed(String(body.event_id))).toHaveLength(1);
+  });
+
+  test('a redelivered reaction event whose work committed is skipped by the middleware, before any listener or Slack call', async () => {
+    const incidentId = await t.declareHere('CREPIN');
+    const ts = tsAt(NOW);
+    await t.send(eventCallback(messageEvent({ channelId: 'CREPIN', userId: ALICE, text: 'rollback started', ts })));
+    const listenerRuns: string[] = [];
+    t.app.event('reaction_added', async ({ body }) => {
+      listenerRuns.push(String(body.event_id));
+    });
+    const lookups = jest.spyOn(t.slack, 'lookupUser');
+    const body = eventCallback(
+      reactionAddedEvent({ userId: 'UBOB', reaction: 'pushpin', channelId: 'CREPIN', ts, itemUser: ALICE }),
+    );
+    await t.send(body);
+    expect(lookups).toHaveBeenCalledTimes(1);
+
+    const retry = await t.send(body, { retryNum: 1, retryReason: 'http_timeout' });
+    expect(retry).toMatchObject({ status: 200, acks: [undefined], failure: undefined });
     expect(listenerRuns).toEqual([body.event_id]);
+    expect(lookups).toHaveBeenCalledTimes(1);
+    const pinned = (await listTimeline(database.db, incidentId)).filter((e) => e.source === 'reaction');
+    expect(pinned).toHaveLength(1);
   });
 
   test('a listener that fails answers non-2xx (Slack retries), records nothing as processed, and the retry does the work', async () => {

@@ -143,6 +143,36 @@ describe.each(databaseKinds())('modals and buttons through the app on the %s dat
     expect(stored?.text).toBe('rolled back deploy 4521');
   });
 
+  test('a button whose Slack call is refused answers the clicker through response_url, with advice', async () => {
+    await t.declareHere('CEXPIRED', COMMANDER);
+    await t.send(slashCommand({ userId: ALICE, channelId: 'CEXPIRED', text: 'timeline 09:05 cache flushed' }));
+    const incident = await database.db
+      .selectFrom('incidents')
+      .select('id')
+      .where('channel_id', '=', 'CEXPIRED')
+      .executeTakeFirstOrThrow();
+    const entry = (await listTimeline(database.db, incident.id)).find((e) => e.text === 'cache flushed');
+    web.answerOnce('views.open', { ok: false, error: 'expired_trigger_id' });
+    const click = blockAction({
+      userId: ALICE,
+      channelId: 'CEXPIRED',
+      action: {
+        type: 'overflow',
+        action_id: ActionIds.timelineEntryMenu,
+        selected_option: { text: { type: 'plain_text', text: 'Edit', emoji: true }, value: `edit:${entry?.id}` },
+      },
+    });
+    const delivery = await t.send(click);
+    expect(delivery).toMatchObject({ status: 200, acks: [undefined], failure: undefined });
+    expect(web.responses.filter((r) => r.url === click.response_url).map((r) => r.body)).toEqual([
+      {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'Slack refused the request (`expired_trigger_id`), so nothing was changed. Slack took too long to answer; run the command again.',
+      },
+    ]);
+  });
+
   test('an org-wide install’s interactions (team: null) act on the organisation’s workspace row, never team_id ""', async () => {
     const org: Origin = { teamId: 'T0ORGWS1', enterpriseId: 'E0ORG', isEnterpriseInstall: true };
     const declared = await t.send(

@@ -27,11 +27,12 @@ export class FakeSlackWeb {
     ['views.open', (args) => ({ ok: true, view: { ...(parseJson(args.view) as object), id: 'V0OPENED' } })],
     ['views.update', (args) => ({ ok: true, view: { ...(parseJson(args.view) as object), id: args.view_id } })],
   ]);
+  private readonly once = new Map<string, Record<string, unknown>>();
   private original: typeof fetch | undefined;
 
-  /** Answers `method` with `answer` (an `ok: false` body is a Slack refusal). */
-  answer(method: string, answer: ApiAnswer): void {
-    this.answers.set(method, answer);
+  /** Answers the next call of `method` with `answer` (an `ok: false` body is a Slack refusal). */
+  answerOnce(method: string, answer: Record<string, unknown>): void {
+    this.once.set(method, answer);
   }
 
   /** The views the app opened, parsed. */
@@ -61,8 +62,10 @@ export class FakeSlackWeb {
       const method = url.slice(API_URL.length);
       const args = Object.fromEntries(new URLSearchParams(body));
       this.apiCalls.push({ method, args });
+      const once = this.once.get(method);
+      this.once.delete(method);
       const answer = this.answers.get(method);
-      return Response.json(answer ? answer(args) : { ok: false, error: 'unknown_method' });
+      return Response.json(once ?? (answer ? answer(args) : { ok: false, error: 'unknown_method' }));
     }
     throw new TypeError(`fetch failed: listener tests reach no network (${url})`);
   };
