@@ -155,9 +155,11 @@ const SECTION_TEXT_MAX = 2_900;
  */
 export const SHOW_JSON_BUDGET = 11_500;
 /** How much of a person's sentence or item one line shows. */
-const QUOTE_MAX = 280;
+const QUOTE_MAX = 200;
 /** Lines per list before "… N more": a view to act on, not an archive. */
-const LIST_MAX = 15;
+const LIST_MAX = 10;
+/** How much of a warning's suggested wording one line shows. */
+const SUGGESTION_MAX = 240;
 /** Room kept for a group's "… N more" line. */
 const MORE_RESERVE = 300;
 
@@ -192,58 +194,83 @@ export interface PostmortemShowInput {
  * Slack's limits whatever the document holds, with a visible "… N more" where a list was cut.
  */
 export function postmortemShowMessage(input: PostmortemShowInput): { text: string; blocks: KnownBlock[] } {
-  const { document: doc, completeness } = input;
+  const { document: doc, completeness, warnings, openActionItems } = input;
   const name = `#${doc.incident.number} ${doc.incident.title}`;
   const state = completeness.complete
     ? 'complete, ready to publish'
     : `${completeness.missing.length} ${completeness.missing.length === 1 ? 'thing' : 'things'} missing before it can be published`;
-  const statuses = sectionStatuses(completeness);
-  const budget = new BlockBudget(SHOW_JSON_BUDGET, MESSAGE_MAX_BLOCKS);
-  const tailWithout = (note: string): KnownBlock[] => [
-    sectionPicker(input.incidentId, statuses),
+  const tail = (note: string): KnownBlock[] => [
+    sectionPicker(input.incidentId, sectionStatuses(completeness)),
     contextBlock(
       `Edit with \`/postmortem edit <section>\` (or pick one above) · \`/postmortem export\` uploads the document · \`/postmortem publish\` when complete${note}`,
     ),
   ];
-  // The tail is reserved at its longest, with the note saying something was left out.
-  budget.reserve(tailWithout(LEFT_OUT_NOTE));
-  budget.push({ type: 'section', text: mrkdwn(headText(doc, name, state)) });
-  budget.group('*Sections*', completeness.checks.map(checkLine), (n) => `… ${n} more`);
-  budget.group(
-    completeness.complete ? '*Ready to publish*' : '*Missing before it can be published*',
+  const candidates: Group[] = [
+    {
+      title: '*Sections*',
+      lines: completeness.checks.map(checkLine),
+      total: completeness.checks.length,
+      more: (n) => `… ${n} more`,
+    },
     completeness.complete
-      ? ['Nothing is missing: `/postmortem publish` publishes it.']
-      : completeness.missing.slice(0, LIST_MAX).map((m) => `• ${escapeMrkdwn(m)}`),
-    (n) => `… ${n + Math.max(0, completeness.missing.length - LIST_MAX)} more`,
-  );
-  if (input.warnings.length > 0) {
-    budget.group(
-      `*Blameless language* (${input.warnings.length} ${input.warnings.length === 1 ? 'warning' : 'warnings'}; they never block publishing)`,
-      input.warnings.slice(0, LIST_MAX).map(warningLine),
-      (n) =>
-        `… ${n + Math.max(0, input.warnings.length - LIST_MAX)} more not shown: reword the ones above, then \`show\` again.`,
-    );
-  }
-  if (input.openActionItems.length > 0) {
-    budget.group(
-      `*Open action items* (${input.openActionItems.length})`,
-      input.openActionItems.slice(0, LIST_MAX).map(actionItemLine),
-      (n) => `… ${n + Math.max(0, input.openActionItems.length - LIST_MAX)} more (the export lists them all).`,
-    );
-  }
-  if (completeness.suggestions.length > 0) {
-    budget.group(
-      '*Suggestions*',
-      completeness.suggestions.slice(0, LIST_MAX).map((s) => `• ${escapeMrkdwn(s.message)}`),
-      (n) => `… ${n} more`,
-    );
-  }
-  const tail = tailWithout(budget.leftOut ? LEFT_OUT_NOTE : '');
+      ? {
+          title: '*Ready to publish*',
+          lines: ['Nothing is missing: `/postmortem publish` publishes it.'],
+          total: 1,
+          more: () => '',
+        }
+      : {
+          title: '*Missing before it can be published*',
+          lines: completeness.missing.slice(0, LIST_MAX).map((m) => `• ${escapeMrkdwn(m)}`),
+          total: completeness.missing.length,
+          more: (n) => `… ${n} more`,
+        },
+    {
+      title: `*Blameless language* (${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}; they never block publishing)`,
+      lines: warnings.slice(0, LIST_MAX).map(warningLine),
+      total: warnings.length,
+      more: (n) => `… ${n} more not shown: reword the ones above, then \`show\` again.`,
+    },
+    {
+      title: `*Open action items* (${openActionItems.length})`,
+      lines: openActionItems.slice(0, LIST_MAX).map(actionItemLine),
+      total: openActionItems.length,
+      more: (n) => `… ${n} more (the export lists them all).`,
+    },
+    {
+      title: '*Suggestions*',
+      lines: completeness.suggestions.slice(0, LIST_MAX).map((s) => `• ${escapeMrkdwn(s.message)}`),
+      total: completeness.suggestions.length,
+      more: (n) => `… ${n} more`,
+    },
+  ];
+  const groups = candidates.filter((group) => group.total > 0);
+  const budget = new BlockBudget(SHOW_JSON_BUDGET, MESSAGE_MAX_BLOCKS);
+  // The tail is reserved at its longest, with the note saying something was left out.
+  budget.reserve(tail(LEFT_OUT_NOTE));
+  budget.push({ type: 'section', text: mrkdwn(headText(doc, name, state)) });
+  // Each group keeps room for the ones after it to show at least their first line.
+  groups.forEach((group, index) => {
+    budget.group(group, (groups.length - index - 1) * GROUP_RESERVE);
+  });
   return {
     text: `Postmortem of ${quoteUserText(name)}: ${state}`,
-    blocks: [...budget.blocks, ...tail],
+    blocks: [...budget.blocks, ...tail(budget.leftOut ? LEFT_OUT_NOTE : '')],
   };
 }
+
+interface Group {
+  title: string;
+  /** The lines to show, at most; `total` counts them all, shown or not. */
+  lines: string[];
+  total: number;
+  more: (hidden: number) => string;
+}
+
+/** One line of a list at most (a few lines of a message): a longer one is cut with "…". */
+const LINE_MAX = 600;
+/** What a later group needs to show its title, a line and its "… N more". */
+const GROUP_RESERVE = 1_200;
 
 const LEFT_OUT_NOTE = ' · Some parts were left out to fit in a Slack message.';
 
@@ -257,16 +284,22 @@ function headText(doc: PostmortemDocument, name: string, state: string): string 
   ].join('\n');
 }
 
+/** What one check line lists of its missing parts before "and N more". */
+const CHECK_DETAILS_MAX = 3;
+
 function checkLine(check: CompletenessCheck): string {
-  const details = check.missing.length > 0 && check.status !== 'missing' ? `: ${check.missing.join('; ')}` : '';
+  const listed = check.missing.slice(0, CHECK_DETAILS_MAX).join('; ');
+  const rest = check.missing.length - CHECK_DETAILS_MAX;
+  const details =
+    check.missing.length > 0 && check.status !== 'missing' ? `: ${listed}${rest > 0 ? `; and ${rest} more` : ''}` : '';
   return `${CHECK_ICONS[check.status]} *${check.title}* — ${CHECK_WORDS[check.status]}${escapeMrkdwn(details)}`;
 }
 
 function warningLine(warning: LanguageWarning): string {
   if (warning.kind === 'blame') {
-    return `• *${escapeMrkdwn(warning.where)}*: “${quoted(warning.sentence, QUOTE_MAX)}” (${escapeMrkdwn(warning.phrase)})\n      _Instead:_ ${escapeMrkdwn(warning.suggestion)}`;
+    return `• *${escapeMrkdwn(warning.where)}*: “${quoted(warning.sentence, QUOTE_MAX)}” (${escapeMrkdwn(warning.phrase)})\n      _Instead:_ ${escapeMrkdwn(truncate(warning.suggestion, SUGGESTION_MAX, '…'))}`;
   }
-  return `• *${escapeMrkdwn(warning.where)}*: “${quoted(warning.text, QUOTE_MAX)}” — ${escapeMrkdwn(warning.message)}\n      _Instead:_ ${escapeMrkdwn(warning.suggestion)}`;
+  return `• *${escapeMrkdwn(warning.where)}*: “${quoted(warning.text, QUOTE_MAX)}” — ${escapeMrkdwn(warning.message)}\n      _Instead:_ ${escapeMrkdwn(truncate(warning.suggestion, SUGGESTION_MAX, '…'))}`;
 }
 
 function actionItemLine(item: PostmortemActionItem): string {
@@ -334,25 +367,25 @@ class BlockBudget {
     return true;
   }
 
-  group(title: string, lines: readonly string[], more: (hidden: number) => string): void {
+  group({ title, lines, total, more }: Group, reserveAfter: number): void {
     const chunks: string[] = [];
     let current = title;
     let shown = 0;
     const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn(text) });
     const weightOf = (texts: string[]) => texts.reduce((sum, text) => sum + weigh(section(text)), 0);
     for (; shown < lines.length; shown++) {
-      const line = truncate(lines[shown]!, SECTION_TEXT_MAX - title.length - 1, '…');
+      const line = truncate(lines[shown]!, LINE_MAX, '…');
       const joined = `${current}\n${line}`;
       const next = joined.length <= SECTION_TEXT_MAX ? [...chunks, joined] : [...chunks, current, line];
       // Room must stay for the "… N more" line, whichever line turns out to be the last shown.
-      if (!this.room(weightOf(next) + MORE_RESERVE, next.length + 1)) break;
+      if (!this.room(weightOf(next) + MORE_RESERVE + reserveAfter, next.length + 1)) break;
       if (joined.length <= SECTION_TEXT_MAX) current = joined;
       else {
         chunks.push(current);
         current = line;
       }
     }
-    const hidden = lines.length - shown;
+    const hidden = total - shown;
     if (hidden > 0) {
       const line = truncate(more(hidden), MORE_RESERVE - 60, '…');
       if (`${current}\n${line}`.length <= SECTION_TEXT_MAX) current = `${current}\n${line}`;
