@@ -407,11 +407,13 @@ describe.each(databaseKinds())('Key rotation of stored installations on the %s d
       ['T3', 'xoxb-t3'],
     ]) {
       expect(sealedKeyId(await sealedOf(teamId!))).toBe(keyIdOf(KEY_B));
-      expect((await onlyB.fetchInstallation({ teamId, isEnterpriseInstall: false })).bot?.token).toBe(token);
+      expect(
+        (await onlyB.fetchInstallation({ teamId, enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token,
+      ).toBe(token);
     }
-    expect((await onlyB.fetchInstallation({ enterpriseId: 'E1', isEnterpriseInstall: true })).bot?.token).toBe(
-      'xoxb-e1',
-    );
+    expect(
+      (await onlyB.fetchInstallation({ teamId: undefined, enterpriseId: 'E1', isEnterpriseInstall: true })).bot?.token,
+    ).toBe('xoxb-e1');
 
     // Again: nothing left to do but the two it cannot read; with C added, those too.
     expect(await rotated.rekey()).toMatchObject({ resealed: 0, alreadyCurrent: 4, unreadable: [{}, {}] });

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { ConsoleLogger } from '@slack/logger';
 import type { DatabaseHandle } from '../../src/db/connect';
+import { TokenCipher, TokenDecryptionError } from '../../src/security/token-cipher';
+import { SlackInstallationStore } from '../../src/slack/installation-store';
+import { BOT_SCOPES } from '../../src/slack/scopes';
 import {
   BOT_USER_ID,
   OAUTH_CLIENT_ID,
@@ -9,9 +12,6 @@ import {
   startSimulatedWorkspace,
   TEAM_ID,
 } from '../kit/simulated-workspace';
-import { TokenCipher, TokenDecryptionError } from '../../src/security/token-cipher';
-import { SlackInstallationStore } from '../../src/slack/installation-store';
-import { BOT_SCOPES } from '../../src/slack/scopes';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { GENERAL, PEOPLE } from '../support/harness';
 
@@ -109,7 +109,8 @@ describe.each(databaseKinds())('OAuth multi-workspace install end to end (%s dat
       installed_by: PEOPLE.alice.id,
     });
     expect(row.installed_at.toISOString()).toBe(NOW.toISOString());
-    expect(row.installation_encrypted).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+    // Sealed as v2, naming ENCRYPTION_KEY by its id: v2:<key id>:<iv>:<tag>:<ciphertext>.
+    expect(row.installation_encrypted).toMatch(/^v2:[0-9a-f]{8}:[^:]+:[^:]+:[^:]+$/);
     expect(JSON.stringify(row)).not.toContain(token);
     expect(JSON.stringify(row)).not.toContain('xoxb-');
 
