@@ -7,6 +7,11 @@ import type {
 } from '../domain/postmortem/document';
 import type { IncidentStatus, MilestoneKind, RevisionChange, Role, Severity, TimelineSource } from '../domain/types';
 
+/** What became of an incident's debrief meeting (SPEC 6). */
+export type DebriefStatus = 'proposed' | 'scheduled' | 'cancelled' | 'skipped' | 'held';
+/** `pre_read`: the draft again 24 h before, to required people; `one_hour`: the reminder to everyone. */
+export type DebriefReminderKind = 'pre_read' | 'one_hour';
+
 /** Timestamps are written as Date and read back as Date on both pg and PGlite. */
 type Timestamp = ColumnType<Date, Date, Date>;
 type DefaultedTimestamp = ColumnType<Date, Date | undefined, Date>;
@@ -191,6 +196,45 @@ export interface AuditLogTable {
   at: DefaultedTimestamp;
 }
 
+/** One debrief meeting per incident (SPEC 6); see migration 0006. */
+export interface DebriefsTable {
+  id: Generated<number>;
+  incident_id: number;
+  status: DebriefStatus;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  minutes: number;
+  facilitator_id: string | null;
+  /** DebriefParticipantRecord[] as JSON. */
+  participants: string;
+  /** The current proposals, `{ start, end }[]` (ISO-8601 UTC) as JSON. */
+  proposals: string;
+  proposal_round: Generated<number>;
+  proposals_open: Generated<boolean>;
+  skip_reason: string | null;
+  recording_url: string | null;
+  decisions: string | null;
+  /** The .ics SEQUENCE: one more for each reschedule. */
+  sequence: Generated<number>;
+  scheduled_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+/** The draft 24 h before and the reminder an hour before: one claim per debrief, kind, start and person. */
+export interface DebriefRemindersTable {
+  debrief_id: number;
+  kind: DebriefReminderKind;
+  starts_at: Timestamp;
+  user_id: string;
+  state: 'claimed' | 'sent' | 'failed';
+  claimed_at: Timestamp;
+  sent_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 /** OAuth mode: one installation of the app per workspace (or Grid organisation); the installation is encrypted. */
 export interface SlackInstallationsTable {
   id: Generated<number>;
@@ -221,6 +265,8 @@ export interface Database {
   slack_installations: SlackInstallationsTable;
   deleted_messages: DeletedMessagesTable;
   pending_captures: PendingCapturesTable;
+  debriefs: DebriefsTable;
+  debrief_reminders: DebriefRemindersTable;
   postmortems: PostmortemsTable;
   postmortem_reviewers: PostmortemReviewersTable;
   action_items: ActionItemsTable;
@@ -238,3 +284,5 @@ export type IncidentRoleRow = Selectable<IncidentRolesTable>;
 export type SlackInstallationRow = Selectable<SlackInstallationsTable>;
 export type PostmortemRow = Selectable<PostmortemsTable>;
 export type ActionItemRow = Selectable<ActionItemsTable>;
+export type DebriefRow = Selectable<DebriefsTable>;
+export type DebriefUpdate = Updateable<DebriefsTable>;
