@@ -214,7 +214,7 @@ const impactForm = z
         message: 'Give a number (1200) or a percentage (12%); if none can be measured, say why in the field below.',
       });
     }
-    if (figure !== null && form[F.affectedOf] === null) {
+    if (figure !== null && readFigure(figure) !== undefined && form[F.affectedOf] === null) {
       ctx.addIssue({
         code: 'custom',
         path: [F.affectedOf],
