@@ -26,6 +26,8 @@ const statements = [
       decisions text,
       sequence integer not null default 0,
       scheduled_by text,
+      -- When the current time was chosen: the draft goes out again 24 h before only when that was further ahead.
+      scheduled_at timestamptz,
       created_at timestamptz not null,
       updated_at timestamptz not null,
       version integer not null default 1

@@ -217,6 +217,8 @@ export interface DebriefsTable {
   /** The .ics SEQUENCE: one more for each reschedule. */
   sequence: Generated<number>;
   scheduled_by: string | null;
+  /** When the current time was chosen (picked, `at`, or moved). */
+  scheduled_at: Date | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   version: Generated<number>;
