@@ -57,8 +57,10 @@ export function failureSummary(error: unknown): string {
       ?.split('\n')
       .find((line) => line.trim().startsWith('at '))
       ?.trim() ?? '';
-  // Slack's and the driver's own messages name methods and codes; cap them all the same.
-  const message = error.message.split('\n')[0]?.slice(0, 200) ?? '';
+  // A database error's message can quote the value it rejected (`invalid input syntax …: "…"`):
+  // for those the SQLSTATE says enough. Slack's and Node's messages name methods and codes.
+  const fromDatabase = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  const message = fromDatabase ? '' : (error.message.split('\n')[0]?.slice(0, 200) ?? '');
   return [error.name, code === undefined ? undefined : `code=${String(code)}`, message, where]
     .filter(Boolean)
     .join(' ');
