@@ -335,6 +335,25 @@ describe.each(databaseKinds())('/postmortem end to end (%s database)', (kind) =>
     expect(answer.text).toContain('Invite it with `/invite @Debrief`');
   });
 
+  test('a private incident’s postmortem is exported only into its own channel', async () => {
+    await incident(alice.id, GENERAL, 'start --private sev3 Leaked API key');
+    const secret = h.slack.channelIdByName('inc-20261121-leaked-api-key')!;
+    const { number } = await h.database.db
+      .selectFrom('incidents')
+      .select('number')
+      .where('channel_id', '=', secret)
+      .executeTakeFirstOrThrow();
+    const uploads = h.slack.uploadedFiles.length;
+    const elsewhere = await postmortem(alice.id, GENERAL, `#${number} export`);
+    expect(elsewhere.text).toMatch(/is private: run `\/postmortem export` in its own channel/);
+    const outsider = await postmortem(bob.id, GENERAL, `#${number} show`);
+    expect(outsider.text).toMatch(/There is no incident #\d+ you can see/);
+    expect(h.slack.uploadedFiles.length).toBe(uploads);
+    const inside = await postmortem(alice.id, secret, 'export');
+    expect(inside.text).toBe(`Uploaded \`postmortem-${number}.md\` to this channel.`);
+    expect(h.slack.uploadedFiles.at(-1)?.channelId).toBe(secret);
+  });
+
   test('publish, once complete, is accepted for a sev3', async () => {
     const answer = await postmortem(bob.id, channel, 'publish');
     expect(answer.text).toMatch(/^:memo: Published the postmortem of #1/);
@@ -368,13 +387,15 @@ describe.each(databaseKinds())('/postmortem end to end (%s database)', (kind) =>
         selected: carol.id,
       }),
     );
-    expect(h.slack.message(war, ts)?.text).toMatch(/<@UALICE> asked <@UCAROL> to own the postmortem of #2/);
+    expect(h.slack.message(war, ts)?.text).toBe(
+      `:memo: <@UALICE> asked <@UCAROL> to own the postmortem of #${second.number}, due 2026-12-04.`,
+    );
 
     // Decision: the commander's two concurrent assignments are serialized under the row lock; both are
     // recorded, and the owner is the one the later one named.
     const bodies = [bob.id, carol.id].map((owner) => h.command(alice.id, war, `assign <@${owner}>`, '/postmortem'));
     const results = await Promise.all(bodies);
-    for (const result of results) expect(answerOf(result).text).toMatch(/to own the postmortem of #2/);
+    for (const result of results) expect(answerOf(result).text).toContain(`to own the postmortem of #${second.number}`);
     const assigned = await audits(second.id, 'postmortem.assigned');
     expect(assigned).toHaveLength(3);
     const row = await h.database.db
