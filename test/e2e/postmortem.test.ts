@@ -303,7 +303,7 @@ describe.each(databaseKinds())('/postmortem end to end (%s database)', (kind) =>
       ['2026-11-21 00:10', 'error rate back to normal per 00:40 UTC'],
       ['2026-11-21 00:15', 'paged the payments team'],
       ['2026-11-21 00:20', 'alice rolled back config 1234 here'],
-    ]) {
+    ] as const) {
       expect(lines.find((l) => l.startsWith(stamp) && l.includes(words))).toBeDefined();
     }
     expect(markdown).toMatch(/Impact: 45m/);
