@@ -6,6 +6,7 @@ import { createLogger, createSlackPort, startDebrief } from './main';
 import { TokenCipher } from './security/token-cipher';
 import { UserFacingError } from './services/errors';
 import { exportForOperator } from './services/postmortems';
+import { digestAsText, planSweep, runReminderSweep } from './services/reminders';
 import { installationName, type RekeyReport, SlackInstallationStore } from './slack/installation-store';
 
 const USAGE = `Usage: debrief <command>
@@ -15,6 +16,9 @@ Commands:
   migrate   apply pending database migrations and exit
   export    --incident <number> [--team <id>] [--format markdown|json]
             print an incident's postmortem to stdout
+  remind    [--now <ISO>] [--dry-run]
+            run one reminder sweep as if at that instant (default: now); --dry-run prints
+            the digests that would be sent, without claiming or sending them
   rekey     re-seal every stored OAuth installation with ENCRYPTION_KEY (after rotating it,
             with the earlier key in ENCRYPTION_KEYS_OLD); exits 1 if any cannot be read
   demo      the simulated incident runs from a development checkout: npm ci && npm run demo
@@ -27,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serve,
   migrate: migrate,
   export: exportPostmortem,
+  remind: remind,
   rekey: rekey,
   // The demo uses the Slack test kit, which is not shipped: it runs from a development checkout.
   demo: async () => {
@@ -93,6 +98,74 @@ async function exportPostmortem(args: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+/**
+ * `debrief remind [--now <ISO>] [--dry-run]` (SPEC 5): one reminder sweep as the scheduler runs it,
+ * claims and all, so running it beside the servers never sends anyone a second digest.
+ */
+async function remind(args: string[]): Promise<number> {
+  const options = parseRemindArgs(args);
+  if (typeof options === 'string') {
+    console.error(`${options}\n\nUsage: debrief remind [--now <ISO>] [--dry-run]`);
+    return 2;
+  }
+  // Digests go out through Slack's Web API only: no request arrives here to verify.
+  const config = loadConfig({ SLACK_SIGNING_SECRET: 'unused', ...process.env });
+  const logger = createLogger({ ...config, logLevel: 'error' });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+    const now = options.now;
+    const { slack } = createSlackPort(config, database.db, () => now, logger);
+    const deps = { db: database.db, slack, now, reminderHour: config.reminderHour };
+    if (options.dryRun) {
+      const plans = await planSweep(deps);
+      const digests = plans.flatMap((plan) => plan.digests.map((digest) => ({ plan, digest })));
+      console.log(`Reminder digests due at ${now.toISOString()} (dry run: nothing claimed or sent): ${digests.length}`);
+      for (const { plan, digest } of digests) console.log(`\n[workspace ${plan.teamId}] ${digestAsText(digest)}`);
+      for (const plan of plans) {
+        if (plan.skippedPeople.length > 0) {
+          console.log(
+            `\n[workspace ${plan.teamId}] Slack could not describe ${plan.skippedPeople.join(', ')} now; a later sweep tries again.`,
+          );
+        }
+      }
+      return 0;
+    }
+    const report = await runReminderSweep({ ...deps, warn: (message) => console.error(message) });
+    console.log(
+      [
+        `Reminder sweep at ${now.toISOString()}: ${report.planned} due`,
+        `${report.sent.length} sent`,
+        `${report.claimedElsewhere} already taken by another sweep`,
+        `${report.refused.length} refused by Slack (retried by a later sweep)`,
+        `${report.unknown.length} with an unknown outcome (kept, not resent)`,
+      ].join(', '),
+    );
+    return report.refused.length + report.unknown.length > 0 ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}
+
+function parseRemindArgs(args: string[]): { now: Date; dryRun: boolean } | string {
+  let now = new Date();
+  let dryRun = false;
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (flag === '--dry-run') dryRun = true;
+    else if (flag === '--now') {
+      const value = args[++i];
+      // An instant with its zone, so that "9 o'clock" is never read in the machine's own zone.
+      const at = value && /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? new Date(value) : undefined;
+      if (!at || Number.isNaN(at.getTime())) {
+        return `--now needs an ISO-8601 instant with its zone, e.g. 2026-11-23T09:30:00Z (got "${value ?? ''}").`;
+      }
+      now = at;
+    } else return `Cannot read "${flag}".`;
+  }
+  return { now, dryRun };
 }
 
 /**

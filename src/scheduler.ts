@@ -3,6 +3,7 @@ import cron from 'node-cron';
 import type { Config } from './config';
 import type { Db } from './db/connect';
 import { nudgeUnacceptedOwners } from './services/postmortems';
+import { runReminderSweep } from './services/reminders';
 import { forgetOldEventIds, purgeAbandonedCaptures, purgeExpiredMessageLogs } from './services/retention';
 import type { SlackPort } from './services/slack-port';
 import { failureSummary } from './slack/failures';
@@ -40,6 +41,23 @@ export function startScheduler(options: {
     ['forget old event ids', async () => void (await forgetOldEventIds(db, clock()))],
     ['purge abandoned shortcut captures', async () => void (await purgeAbandonedCaptures(db, clock()))],
     ['nudge unaccepted postmortem owners', async () => void (await nudgeUnacceptedOwners({ db, slack, now: clock() }))],
+    [
+      'reminder digests',
+      async () => {
+        const report = await runReminderSweep({
+          db,
+          slack,
+          now: clock(),
+          reminderHour: config.reminderHour,
+          warn: (message) => logger.warn(message),
+        });
+        if (report.sent.length + report.refused.length + report.unknown.length > 0) {
+          logger.info(
+            `reminder digests: ${report.sent.length} sent, ${report.refused.length} refused by Slack (retried later), ${report.unknown.length} outcome unknown (not resent)`,
+          );
+        }
+      },
+    ],
   ];
   const sweep = async () => {
     const failed: string[] = [];

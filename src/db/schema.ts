@@ -155,6 +155,8 @@ export interface PostmortemsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Digests that listed the draft past its due date (optional postmortems are reminded once). */
+  draft_reminders_sent: Generated<number>;
 }
 
 export interface PostmortemReviewersTable {
@@ -184,6 +186,20 @@ export interface ActionItemsTable {
   created_at: Timestamp;
   done_at: Timestamp | null;
   version: Generated<number>;
+}
+
+/** One reminder digest per person and local date: claimed before it is sent (SPEC 5). */
+export interface ReminderDigestsTable {
+  workspace_id: number;
+  user_id: string;
+  /** `YYYY-MM-DD` in the recipient's zone. */
+  local_date: string;
+  state: 'claimed' | 'sent' | 'failed';
+  claimed_at: Timestamp;
+  sent_at: Timestamp | null;
+  attempts: Generated<number>;
+  /** Slack's error code of the last definite refusal. */
+  last_error: string | null;
 }
 
 export interface AuditLogTable {
@@ -272,6 +288,7 @@ export interface Database {
   postmortems: PostmortemsTable;
   postmortem_reviewers: PostmortemReviewersTable;
   action_items: ActionItemsTable;
+  reminder_digests: ReminderDigestsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

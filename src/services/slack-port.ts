@@ -1,4 +1,6 @@
 import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
+import type { ActionItemView } from './action-items';
+import type { DigestView } from './reminders';
 
 /**
  * Which Slack installation to speak through. An org-wide (Enterprise Grid) install serves every
@@ -36,6 +38,16 @@ export interface SlackMessage {
 
 /** Slack's `ok:false` answers are values (the caller decides); network failures and 429s throw. */
 export type SlackResult<T> = { ok: true; value: T } | { ok: false; slackError: string };
+
+/**
+ * What became of a message sent once, without retrying (the reminder digest, SPEC 5): sent; refused
+ * for certain (`ok:false`, HTTP 429 with its Retry-After, or Slack never reached), so a later attempt
+ * cannot make a double; or unknown (a timeout or a 5xx after the request went out): it may have arrived.
+ */
+export type DeliveryOutcome =
+  | { outcome: 'sent'; ts: string }
+  | { outcome: 'refused'; slackError: string; retryAfterSeconds?: number }
+  | { outcome: 'unknown'; reason: string };
 
 /**
  * Something Debrief tells people. Use cases say what happened; `slack/blocks` decides how it reads,
@@ -105,6 +117,14 @@ export type Notice =
       title: string | null;
       by: string;
     }
+  | { kind: 'action_item_digest'; digest: DigestView }
+  | {
+      kind: 'action_item_assigned';
+      item: ActionItemView;
+      by: string;
+      /** Given by someone else, rather than a new item. */
+      reassigned: boolean;
+    }
   | {
       kind: 'postmortem_published';
       incidentNumber: number;
@@ -133,6 +153,11 @@ export interface SlackPort {
   post(workspace: WorkspaceAddress, channelId: string, notice: Notice): Promise<SlackResult<{ ts: string }>>;
   /** A direct message to one person. */
   sendDirect(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<SlackResult<{ ts: string }>>;
+  /**
+   * A direct message sent at most once: no client-side retry (not even on 429), a timeout, and an
+   * answer that says whether it certainly did not arrive (the caller may try again later) or might have.
+   */
+  sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome>;
   /** Tells one person privately where they are: ephemeral in the channel, else a DM (ephemerals reach members only). */
   tellUser(
     workspace: WorkspaceAddress,
@@ -141,6 +166,8 @@ export interface SlackPort {
   ): Promise<void>;
   /** users.info, cached briefly; fails fast (no waiting out Retry-After) because callers are racing Slack's 3 s. */
   lookupUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser>;
+  /** As lookupUser, but undefined when Slack knows no such user in the workspace (`user_not_found`). */
+  findUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser | undefined>;
   isChannelMember(workspace: WorkspaceAddress, channelId: string, userId: string): Promise<boolean>;
   /** One message by channel and ts, thread replies included; undefined when Slack no longer has it. */
   fetchMessage(workspace: WorkspaceAddress, channelId: string, ts: string): Promise<SlackMessage | undefined>;

@@ -1,6 +1,20 @@
-import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import {
+  ErrorCode,
+  type WebAPIPlatformError,
+  type WebAPIRateLimitedError,
+  type WebAPIRequestError,
+  type WebClient,
+} from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
-import type { Notice, SlackMessage, SlackPort, SlackResult, SlackUser, WorkspaceAddress } from '../services/slack-port';
+import type {
+  DeliveryOutcome,
+  Notice,
+  SlackMessage,
+  SlackPort,
+  SlackResult,
+  SlackUser,
+  WorkspaceAddress,
+} from '../services/slack-port';
 import { renderNotice } from './blocks/notices';
 import { addressKey, type WorkspaceClients } from './workspace-clients';
 
@@ -52,6 +66,25 @@ export class SlackMessenger implements SlackPort {
     return this.post(workspace, channel, notice);
   }
 
+  async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
+    const { once } = await this.clients.clientFor(workspace);
+    // Nothing is posted by conversations.open: any failure there means the message certainly did not go out.
+    let channel: string | undefined;
+    try {
+      channel = (await once.conversations.open({ users: userId })).channel?.id;
+    } catch (error) {
+      const failed = deliveryFailure(error);
+      return failed.outcome === 'unknown' ? { outcome: 'refused', slackError: `not_opened: ${failed.reason}` } : failed;
+    }
+    if (!channel) return { outcome: 'refused', slackError: 'no_channel_in_response' };
+    try {
+      const posted = await once.chat.postMessage({ channel, ...renderNotice(notice) });
+      return { outcome: 'sent', ts: posted.ts ?? '' };
+    } catch (error) {
+      return deliveryFailure(error);
+    }
+  }
+
   async tellUser(workspace: WorkspaceAddress, target: { userId: string; channelId: string | null }, notice: Notice) {
     if (target.channelId) {
       const client = await this.client(workspace);
@@ -82,6 +115,18 @@ export class SlackMessenger implements SlackPort {
     };
     this.users.set(key, user);
     return user;
+  }
+
+  async findUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser | undefined> {
+    try {
+      return await this.lookupUser(workspace, userId);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === ErrorCode.PlatformError && (error as WebAPIPlatformError).data.error === 'user_not_found') {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   async isChannelMember(workspace: WorkspaceAddress, channelId: string, userId: string): Promise<boolean> {
@@ -176,6 +221,32 @@ export async function slackCall<T>(call: () => Promise<T>): Promise<SlackResult<
     }
     throw error;
   }
+}
+
+/** Errors from which the request certainly never reached Slack. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A failed send-once, as definite (Slack said no, or was never reached) or unknown (it may have arrived). */
+function deliveryFailure(error: unknown): Exclude<DeliveryOutcome, { outcome: 'sent' }> {
+  const code = (error as { code?: string }).code;
+  if (code === ErrorCode.PlatformError) {
+    return { outcome: 'refused', slackError: (error as WebAPIPlatformError).data.error };
+  }
+  if (code === ErrorCode.RateLimitedError) {
+    return {
+      outcome: 'refused',
+      slackError: 'ratelimited',
+      retryAfterSeconds: (error as WebAPIRateLimitedError).retryAfter,
+    };
+  }
+  if (code === ErrorCode.RequestError) {
+    const cause = (error as WebAPIRequestError).original as { code?: string } | undefined;
+    if (cause?.code && NOT_SENT_CODES.has(cause.code))
+      return { outcome: 'refused', slackError: `unreachable: ${cause.code}` };
+    return { outcome: 'unknown', reason: cause?.code ?? 'request failed' };
+  }
+  if (code === ErrorCode.HTTPError) return { outcome: 'unknown', reason: 'http error' };
+  throw error;
 }
 
 function voided<T>(result: SlackResult<T>): SlackResult<void> {

@@ -15,6 +15,12 @@ export const WEB_API_CLIENT_OPTIONS = {
  */
 const FAST_FAIL_OPTIONS = { timeout: 2_500, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } } as const;
 
+/**
+ * A message that must go out at most once (the reminder digest): no retry of any kind, so a 429 or a
+ * timeout comes back to the caller, who decides (SPEC 5: claim, send once, then mark sent).
+ */
+const ONCE_OPTIONS = { timeout: 10_000, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } } as const;
+
 /** Bounds on the clients kept: they hold plaintext tokens, so a rotated or uninstalled one must not linger. */
 const MAX_WORKSPACES = 500;
 const CLIENT_TTL_MS = 10 * 60_000;
@@ -24,6 +30,8 @@ export interface WorkspaceClient {
   standard: WebClient;
   /** No retries and a 2.5 s timeout, for work racing Slack's 3 s deadline. */
   fastFail: WebClient;
+  /** No retries (429 included) and a 10 s timeout, for a message that must not be sent twice. */
+  once: WebClient;
 }
 
 export type TokenSource =
@@ -51,6 +59,7 @@ export class WorkspaceClients {
     const client = {
       standard: this.build(token, WEB_API_CLIENT_OPTIONS),
       fastFail: this.build(token, FAST_FAIL_OPTIONS),
+      once: this.build(token, ONCE_OPTIONS),
     };
     this.cache.set(key, client);
     return client;

@@ -1,4 +1,5 @@
 import type {
+  DeliveryOutcome,
   Notice,
   SlackMessage,
   SlackPort,
@@ -15,6 +16,7 @@ export type PortCall =
   | { method: 'inviteToChannel' | 'joinChannel'; workspace: WorkspaceAddress; channelId: string; userId?: string }
   | { method: 'post'; workspace: WorkspaceAddress; channelId: string; notice: Notice }
   | { method: 'sendDirect'; workspace: WorkspaceAddress; userId: string; notice: Notice }
+  | { method: 'sendDirectOnce'; workspace: WorkspaceAddress; userId: string; notice: Notice }
   | { method: 'tellUser'; workspace: WorkspaceAddress; userId: string; channelId: string | null; notice: Notice }
   | { method: 'uploadFile'; workspace: WorkspaceAddress; channelId: string; filename: string; content: string };
 
@@ -29,6 +31,11 @@ export class FakeSlackPort implements SlackPort {
   readonly pushpins = new Map<string, number>();
   readonly members = new Map<string, Set<string>>();
   readonly refuse = new Map<string, string>();
+  /** Outcomes of sendDirectOnce per recipient, used up in order; then `sent`. */
+  readonly onceOutcomes = new Map<string, DeliveryOutcome[]>();
+  /** Users Slack does not know (`user_not_found`), and users whose lookup fails (Slack unreachable). */
+  readonly unknownUsers = new Set<string>();
+  readonly failingLookups = new Set<string>();
   private channelSequence = 0;
 
   async createChannel(workspace: WorkspaceAddress, channel: { name: string; isPrivate: boolean }) {
@@ -58,11 +65,22 @@ export class FakeSlackPort implements SlackPort {
     return this.refused('sendDirect') ?? { ok: true as const, value: { ts: '1.000' } };
   }
 
+  async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
+    this.calls.push({ method: 'sendDirectOnce', workspace, userId, notice });
+    return this.onceOutcomes.get(userId)?.shift() ?? { outcome: 'sent', ts: '1.000' };
+  }
+
+  async findUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser | undefined> {
+    if (this.unknownUsers.has(userId)) return undefined;
+    return this.lookupUser(workspace, userId);
+  }
+
   async tellUser(workspace: WorkspaceAddress, target: { userId: string; channelId: string | null }, notice: Notice) {
     this.calls.push({ method: 'tellUser', workspace, ...target, notice });
   }
 
   async lookupUser(_workspace: WorkspaceAddress, userId: string): Promise<SlackUser> {
+    if (this.failingLookups.has(userId)) throw new Error(`users.info failed for ${userId}`);
     const known = this.users.get(userId) ?? {};
     return {
       id: userId,

@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import { formatEcho } from '../../domain/when';
 import type { Notice, ProvisionProblem } from '../../services/slack-port';
+import { actionItemAssignedMessage, digestMessage } from './action-items';
 import { mention, quoteUserText, slackDate } from './format';
 import { incidentCard } from './incident';
 import { postmortemChecklist, postmortemOwnerWanted, postmortemReviewRequested } from './postmortem';
@@ -73,6 +74,10 @@ export function renderNotice(notice: Notice): RenderedMessage {
       return { text: `That message is already in the timeline of #${notice.incidentNumber}.` };
     case 'refused':
       return { text: notice.message };
+    case 'action_item_digest':
+      return digestMessage(notice.digest);
+    case 'action_item_assigned':
+      return actionItemAssignedMessage(notice);
     case 'postmortem_owner_wanted':
       return postmortemOwnerWanted(notice);
     case 'postmortem_checklist':
