@@ -37,6 +37,7 @@ import {
   type CompletenessReport,
   checkCompleteness,
   checkPostmortemLanguage,
+  type DebriefRecord,
   emptySections,
   type LanguageWarning,
   type PostmortemDocument,
@@ -49,6 +50,7 @@ import { storableText } from '../domain/redact';
 import type { IncidentSummary } from '../domain/types';
 import { parseWhen } from '../domain/when';
 import { type ActionContext, addressOfWorkspace, type Scope } from './context';
+import { debriefRecordOf } from './debriefs';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
 import type { SlackPort } from './slack-port';
@@ -433,12 +435,13 @@ async function assembleDocument(
   postmortem: PostmortemRow,
 ): Promise<PostmortemDocument> {
   const { db } = scope;
-  const [timeline, reviewers, items, speakers, duplicates] = await Promise.all([
+  const [timeline, reviewers, items, speakers, duplicates, debrief] = await Promise.all([
     listTimeline(db, incident.row.id),
     listReviewers(db, postmortem.id),
     listActionItems(db, incident.row.id),
     listChannelSpeakers(db, incident.row.id),
     listDuplicatesOf(db, incident.row.id),
+    debriefRecordOf(db, incident.row.id, scope.now),
   ]);
   const responders = new Map<string, Date | null>();
   for (const speaker of speakers) responders.set(speaker.user_id, speaker.first_at ? new Date(speaker.first_at) : null);
@@ -457,6 +460,7 @@ async function assembleDocument(
     ...items.map((i) => i.owner_id),
     ...(postmortem.owner_id ? [postmortem.owner_id] : []),
     ...mentionedIds(timeline.map((e) => e.text).join(' ')),
+    ...debriefPeople(debrief),
   ]);
   const names = await resolveNames(scope, [...people]);
   const related = incident.row.duplicate_of
@@ -502,9 +506,14 @@ async function assembleDocument(
       cancelReason: i.cancel_reason,
       ticketUrl: i.ticket_url,
     })),
-    // The debrief meeting arrives with its feature; until then `## Debrief` shows its prompt.
-    debrief: null,
+    debrief,
   };
+}
+
+/** Who the document's `## Debrief` names, so their names are resolved with everyone else's. */
+function debriefPeople(debrief: DebriefRecord | null): string[] {
+  if (debrief === null || debrief.kind === 'skipped') return [];
+  return [...(debrief.attendeeIds ?? []), ...(debrief.facilitatorId ? [debrief.facilitatorId] : [])];
 }
 
 /** The severity it was declared with: the first system entry says it ("Incident declared (sev3): …"). */

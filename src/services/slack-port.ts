@@ -1,5 +1,6 @@
 import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
 import type { ActionItemView } from './action-items';
+import type { DebriefNotice } from './debriefs';
 import type { DigestView } from './reminders';
 
 /**
@@ -131,7 +132,8 @@ export type Notice =
       title: string | null;
       channelId: string | null;
       by: string;
-    };
+    }
+  | DebriefNotice;
 
 /** A step of opening an incident channel that Slack refused, after the channel itself was made. */
 export type ProvisionProblem =

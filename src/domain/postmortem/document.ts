@@ -179,7 +179,15 @@ export type DebriefRecord =
       recordingUrl: string | null;
       decisions: string | null;
     }
-  | { kind: 'scheduled'; at: Date }
+  | {
+      kind: 'scheduled';
+      at: Date;
+      /** Meeting length, when known. */
+      minutes?: number;
+      /** Who is invited (Debrief takes no attendance), when known. */
+      attendeeIds?: string[];
+      facilitatorId?: string | null;
+    }
   | { kind: 'skipped'; reason: string };
 
 export interface IncidentFactsInput {

@@ -358,7 +358,14 @@ function debrief(doc: PostmortemDocument, names: NameLookup): string {
   const d = doc.debrief;
   if (d === null) return prompt('debrief');
   if (d.kind === 'skipped') return `No debrief meeting: ${markdownInline(d.reason, names) || 'no reason given'}`;
-  if (d.kind === 'scheduled') return `Scheduled for ${at(d.at)}.\n\n${prompt('debrief')}`;
+  if (d.kind === 'scheduled') {
+    const lines = [`- Scheduled: ${at(d.at)}${d.minutes ? ` (${d.minutes} min)` : ''}`];
+    if (d.facilitatorId) lines.push(`- Facilitator: ${person(names, d.facilitatorId)}`);
+    if (d.attendeeIds && d.attendeeIds.length > 0) {
+      lines.push(`- Invited: ${d.attendeeIds.map((id) => person(names, id)).join(', ')}`);
+    }
+    return `${lines.join('\n')}\n\n${prompt('debrief')}`;
+  }
   const lines = [`- Held: ${at(d.at)}`];
   if (d.facilitatorId !== null) lines.push(`- Facilitator: ${person(names, d.facilitatorId)}`);
   lines.push(

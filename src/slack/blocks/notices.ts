@@ -4,6 +4,7 @@ import type { KnownBlock } from '@slack/types';
 import { formatEcho } from '../../domain/when';
 import type { Notice, ProvisionProblem } from '../../services/slack-port';
 import { actionItemAssignedMessage, digestMessage } from './action-items';
+import { renderDebriefNotice } from './debrief';
 import { mention, quoteUserText, slackDate } from './format';
 import { incidentCard } from './incident';
 import { postmortemChecklist, postmortemOwnerWanted, postmortemReviewRequested } from './postmortem';
@@ -92,6 +93,13 @@ export function renderNotice(notice: Notice): RenderedMessage {
       };
     case 'postmortem_review_requested':
       return postmortemReviewRequested(notice);
+    case 'debrief_proposals':
+    case 'debrief_scheduled':
+    case 'debrief_invitation':
+    case 'debrief_cancelled':
+    case 'debrief_pre_read':
+    case 'debrief_reminder':
+      return renderDebriefNotice(notice);
     case 'postmortem_published':
       return {
         text: notice.title
