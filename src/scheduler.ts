@@ -2,6 +2,7 @@ import type { Logger } from '@slack/bolt';
 import cron from 'node-cron';
 import type { Config } from './config';
 import type { Db } from './db/connect';
+import { sendDebriefReminders } from './services/debriefs';
 import { nudgeUnacceptedOwners } from './services/postmortems';
 import { runReminderSweep } from './services/reminders';
 import { forgetOldEventIds, purgeAbandonedCaptures, purgeExpiredMessageLogs } from './services/retention';
@@ -54,6 +55,17 @@ export function startScheduler(options: {
         if (report.sent.length + report.refused.length + report.unknown.length > 0) {
           logger.info(
             `reminder digests: ${report.sent.length} sent, ${report.refused.length} refused by Slack (retried later), ${report.unknown.length} outcome unknown (not resent)`,
+          );
+        }
+      },
+    ],
+    [
+      'debrief pre-reads and reminders',
+      async () => {
+        const report = await sendDebriefReminders({ db, slack, now: clock() });
+        if (report.sent + report.refused + report.unknown > 0) {
+          logger.info(
+            `debrief reminders: ${report.sent} sent, ${report.refused} refused by Slack (retried later), ${report.unknown} outcome unknown (not resent)`,
           );
         }
       },
