@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { LATER_SUBCOMMANDS } from '../../src/domain/postmortem-command';
 import { postmortemOwnerWanted } from '../../src/slack/blocks/postmortem';
 import { messageBlocksTooLong, validateMessageBlocks } from '../kit/block-kit-limits';
 import { BOT_USER_ID, type CommandResult } from '../kit/simulated-workspace';
@@ -115,8 +116,10 @@ describe.each(databaseKinds())('/postmortem end to end (%s database)', (kind) =>
     expect(unknown.text).toContain('There is no incident #99');
     const help = await postmortem(alice.id, GENERAL, '');
     expect(help.text).toContain('`/postmortem assign @alex due friday`');
-    const later = await postmortem(alice.id, channel, 'action Add an alert <@UBOB>');
-    expect(later.text).toMatch(/is not available yet/);
+    // Subcommands of features still to come say so honestly (the list shrinks as they arrive).
+    for (const word of LATER_SUBCOMMANDS) {
+      expect((await postmortem(alice.id, channel, `${word} within 3 days`)).text).toMatch(/is not available yet/);
+    }
   });
 
   test('a bot, a deactivated account or a guest cannot own the postmortem', async () => {
