@@ -117,6 +117,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       background,
       logger,
       clock,
+      postmortemChannel: config.postmortemChannel,
     };
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });

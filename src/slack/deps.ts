@@ -13,5 +13,5 @@ export interface SlackDeps {
   logger: Logger;
   clock: () => Date;
   /** POSTMORTEM_CHANNEL: where published postmortems are announced (none when unset). */
-  postmortemChannel?: string | null;
+  postmortemChannel: string | null;
 }

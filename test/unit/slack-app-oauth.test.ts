@@ -40,6 +40,7 @@ function build(env: NodeJS.ProcessEnv, withStore = true) {
     background: new BackgroundWork(logger),
     logger,
     clock: () => new Date(0),
+    postmortemChannel: null,
     workspaces: new WorkspaceDirectory(db),
   };
   const installationStore =

@@ -81,6 +81,7 @@ export function buildListenerApp(db: Db): ListenerApp {
     background,
     logger,
     clock: () => NOW,
+    postmortemChannel: null,
   };
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-listener-tests',
