@@ -38,7 +38,9 @@ async function main() {
 
   /** Declares an incident with its own channel through the app, as a person would; answers its channel. */
   const declare = async (title: string) => {
-    const answer = await workspace.command(POSTERS[0]!, GENERAL, `start sev2 ${title}`);
+    // A title of its own per process: a restart over the same data must declare anew, not find the
+    // earlier declaration (the same person and title within 10 minutes is taken as a retry).
+    const answer = await workspace.command(POSTERS[0]!, GENERAL, `start sev2 ${title} (bench ${process.pid})`);
     if (answer.status !== 200) throw new Error(`/incident start answered ${answer.status}`);
     const row = await database.db
       .selectFrom('incidents')
