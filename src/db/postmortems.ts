@@ -161,3 +161,26 @@ export async function claimOwnerNudge(db: Db, postmortemId: number, ownerId: str
     .executeTakeFirst();
   return claimed !== undefined;
 }
+
+/** Postmortems a person owns that are not finished (the Home tab), most urgent first. */
+export async function listPostmortemsOwnedBy(db: Db, workspaceId: number, ownerId: string, limit: number) {
+  return db
+    .selectFrom('postmortems')
+    .innerJoin('incidents', 'incidents.id', 'postmortems.incident_id')
+    .select([
+      'postmortems.id',
+      'postmortems.incident_id',
+      'postmortems.status',
+      'postmortems.due_date',
+      'incidents.number',
+      'incidents.title',
+      'incidents.is_private',
+    ])
+    .where('incidents.workspace_id', '=', workspaceId)
+    .where('postmortems.owner_id', '=', ownerId)
+    .where('postmortems.status', 'in', ['drafting', 'in_review', 'published'])
+    .orderBy((eb) => eb.fn.coalesce('postmortems.due_date', eb.val('9999-12-31')))
+    .orderBy('incidents.number')
+    .limit(limit)
+    .execute();
+}

@@ -5,6 +5,15 @@
  * correct example.
  */
 
+import {
+  ACTION_EXAMPLE,
+  type ActionCommand,
+  CANCEL_EXAMPLE,
+  DONE_EXAMPLE,
+  parseActionCommand,
+  parseCancelCommand,
+  parseDoneCommand,
+} from './action-command';
 import type { SectionKey } from './postmortem/document';
 
 /** What a `/postmortem` invocation asks for. */
@@ -17,6 +26,11 @@ export type PostmortemCommand =
   | { kind: 'publish' }
   | { kind: 'review'; reviewerIds: string[] }
   | { kind: 'waive'; reason: string }
+  /** `action <text> <@owner> [options]`: the item as parseActionCommand reads it (the due date still text). */
+  | { kind: 'action'; item: Extract<ActionCommand, { ok: true }> }
+  | { kind: 'actions' }
+  | { kind: 'done'; number: number }
+  | { kind: 'cancel'; number: number; reason: string }
   | { kind: 'invalid'; message: string };
 
 export interface ParsedPostmortemCommand {
@@ -33,12 +47,16 @@ export const POSTMORTEM_SUBCOMMANDS = [
   'publish',
   'review',
   'waive',
+  'action',
+  'actions',
+  'done',
+  'cancel',
   'help',
 ] as const;
 export type PostmortemSubcommand = (typeof POSTMORTEM_SUBCOMMANDS)[number];
 
 /** Subcommands of SPEC 2 that arrive with later features: refused honestly, never guessed at. */
-export const LATER_SUBCOMMANDS = ['action', 'actions', 'done', 'cancel', 'debrief'] as const;
+export const LATER_SUBCOMMANDS = ['debrief'] as const;
 
 export const POSTMORTEM_EXAMPLES: Record<PostmortemSubcommand, string> = {
   assign: '/postmortem assign @alex due friday',
@@ -48,6 +66,10 @@ export const POSTMORTEM_EXAMPLES: Record<PostmortemSubcommand, string> = {
   publish: '/postmortem publish',
   review: '/postmortem review @sam @kim',
   waive: '/postmortem waive known vendor issue, fixed upstream',
+  action: ACTION_EXAMPLE,
+  actions: '/postmortem actions',
+  done: DONE_EXAMPLE,
+  cancel: CANCEL_EXAMPLE,
   help: '/postmortem help',
 };
 
@@ -77,8 +99,12 @@ export const POSTMORTEM_HELP = [
   '• `/postmortem review @sam @kim` asks for review (default: the commander); reviewers approve with a button',
   '• `/postmortem publish` publishes it once it is complete, or lists what is missing',
   '• `/postmortem waive known vendor issue, fixed upstream` (sev3–sev4, the commander) records that no postmortem will be written, and why',
+  '• `/postmortem action Alert on checkout 5xx rate @alice due friday priority high type detect` adds an action item: the text, then its owner (the last mention), then `due`, `priority high|medium|low`, `type prevent|detect|mitigate|repair|process|investigate`, `ticket &lt;link&gt;` in any order (default: medium, due in 8 weeks; high: 4 weeks; low: backlog)',
+  '• `/postmortem actions` lists the action items with Done, Snooze, Reassign, Edit and Mute',
+  '• `/postmortem done 3` closes action item 3',
+  '• `/postmortem cancel 3 covered by the new rate limiter` (the postmortem owner or the commander) cancels item 3, keeping the reason',
   '• `/postmortem help` shows this',
-  'Action items, the debrief meeting and their commands arrive in a later release; until then, write the Action items section with `/postmortem edit action-items`.',
+  'The debrief meeting and its commands arrive in a later release.',
 ].join('\n');
 
 /** Parses the text after `/postmortem`; never throws. */
@@ -148,6 +174,14 @@ const PARSERS = new Map<string, Parser>([
   ['review', parseReview],
   ['waive', parseWaive],
   ['help', () => ({ kind: 'help' })],
+  ['action', (args) => fromActionParser(parseActionCommand(args), (item) => ({ kind: 'action', item }))],
+  ['actions', (args, n) => noArguments('actions', args, n)],
+  ['done', (args) => fromActionParser(parseDoneCommand(args), (done) => ({ kind: 'done', number: done.number }))],
+  [
+    'cancel',
+    (args) =>
+      fromActionParser(parseCancelCommand(args), (c) => ({ kind: 'cancel', number: c.number, reason: c.reason })),
+  ],
   ...LATER_SUBCOMMANDS.map((word): [string, Parser] => [word, () => notYet(word)]),
 ]);
 
@@ -232,8 +266,20 @@ function parseWaive(args: string, incidentNumber: number | null): Parsed {
   return { kind: 'waive', reason };
 }
 
-/** `show`, `export`, `publish`: nothing may follow, except the incident number people put last. */
-function noArguments(kind: 'show' | 'export' | 'publish', args: string, incidentNumber: number | null): Parsed {
+/** The action-item subcommands have their own parsers (action-command.ts): their refusals carry examples. */
+function fromActionParser<T extends { ok: true }>(
+  parsed: T | { ok: false; message: string },
+  command: (value: T) => PostmortemCommand,
+): PostmortemCommand {
+  return parsed.ok ? command(parsed) : invalid(parsed.message);
+}
+
+/** `show`, `export`, `publish`, `actions`: nothing may follow, except the incident number people put last. */
+function noArguments(
+  kind: 'show' | 'export' | 'publish' | 'actions',
+  args: string,
+  incidentNumber: number | null,
+): Parsed {
   if (args === '') return { kind };
   const number = incidentNumberWord(args);
   if (typeof number === 'number') return { command: { kind }, trailingNumber: number };
@@ -241,12 +287,9 @@ function noArguments(kind: 'show' | 'export' | 'publish', args: string, incident
 }
 
 function notYet(word: (typeof LATER_SUBCOMMANDS)[number]): PostmortemCommand {
-  const what = word === 'debrief' ? 'Scheduling the debrief meeting' : 'Tracking action items';
-  const meanwhile =
-    word === 'debrief'
-      ? 'Until then, note the meeting in Lessons learned: `/postmortem edit lessons`.'
-      : 'Until then, list them in the Action items section: `/postmortem edit action-items`.';
-  return invalid(`\`/postmortem ${word}\` is not available yet: ${what} arrives in a later release. ${meanwhile}`);
+  return invalid(
+    `\`/postmortem ${word}\` is not available yet: Scheduling the debrief meeting arrives in a later release. Until then, note the meeting in Lessons learned: \`/postmortem edit lessons\`.`,
+  );
 }
 
 // ---- unknown subcommands -------------------------------------------------------------------------
@@ -257,6 +300,9 @@ const SYNONYMS = new Map<string, PostmortemSubcommand>([
   ['view', 'show'],
   ['check', 'show'],
   ['list', 'show'],
+  ['items', 'actions'],
+  ['todo', 'actions'],
+  ['complete', 'done'],
   ['write', 'edit'],
   ['update', 'edit'],
   ['download', 'export'],

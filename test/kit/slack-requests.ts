@@ -195,6 +195,8 @@ export type EventSpec =
     }
   | { kind: 'reaction_added' | 'reaction_removed'; channelId: string; ts: string; userId: string; reaction: string }
   /** The workspace uninstalled the app: Slack revokes the tokens oauth.v2.access handed out, then tells the app. */
+  /** A person opens the app's Home (or Messages) tab. */
+  | { kind: 'app_home_opened'; userId: string; tab?: 'home' | 'messages' }
   | { kind: 'app_uninstalled' }
   /** Tokens were revoked (the bot's, unless `userIds` names people whose user tokens went instead). */
   | { kind: 'tokens_revoked'; userIds?: string[] };
@@ -325,6 +327,20 @@ function reactionEvent(
   };
 }
 
+/** Slack includes the Home view the user last saw, once one was published. */
+function appHomeOpenedEvent(slack: SlackStandIn, spec: Extract<EventSpec, { kind: 'app_home_opened' }>): JsonObject {
+  userOf(slack, spec.userId);
+  const home = slack.homeOf(spec.userId);
+  return {
+    type: 'app_home_opened',
+    user: spec.userId,
+    channel: slack.dmChannelWith(spec.userId),
+    tab: spec.tab ?? 'home',
+    ...(home !== undefined && { view: home }),
+    event_ts: slack.newTs(),
+  };
+}
+
 function appUninstalledEvent(slack: SlackStandIn): JsonObject {
   slack.revokeIssuedTokens();
   return { type: 'app_uninstalled', event_ts: slack.newTs() };
@@ -352,6 +368,8 @@ function buildEvent(slack: SlackStandIn, spec: EventSpec): JsonObject {
     case 'reaction_added':
     case 'reaction_removed':
       return reactionEvent(slack, spec);
+    case 'app_home_opened':
+      return appHomeOpenedEvent(slack, spec);
     case 'app_uninstalled':
       return appUninstalledEvent(slack);
     case 'tokens_revoked':
@@ -446,13 +464,15 @@ function blockIdOf(block: JsonObject, index: number): string {
   return typeof block.block_id === 'string' ? block.block_id : `blk${index}`;
 }
 
-function findElement(blocks: unknown, actionId: string): FoundElement {
+/** The element with `actionId`: the first one, or the one in block `blockId` when several blocks hold one. */
+function findElement(blocks: unknown, actionId: string, blockId?: string): FoundElement {
   const list = Array.isArray(blocks) ? blocks.filter(isObject) : [];
   for (const [index, block] of list.entries()) {
+    if (blockId !== undefined && blockIdOf(block, index) !== blockId) continue;
     const element = elementsOf(block).find((e) => e.action_id === actionId);
     if (element) return { blockId: blockIdOf(block, index), element };
   }
-  throw new Error(`no element with action_id ${actionId}`);
+  throw new Error(`no element with action_id ${actionId}${blockId === undefined ? '' : ` in block ${blockId}`}`);
 }
 
 function optionsOf(element: JsonObject): JsonObject[] {
@@ -554,6 +574,8 @@ export interface BlockActionInput {
   source: ActionSource;
   /** The option value(s), user, date… picked; a button sends its own value. */
   selected?: Selection;
+  /** Which block holds the element, when several blocks have one with this action_id (a list of items). */
+  blockId?: string;
   /** For an action inside a view: what the other inputs hold (keyed by action_id). */
   state?: Record<string, Selection>;
   /** Clicked under an org-wide install, in this workspace of the organisation. */
@@ -576,7 +598,7 @@ function actionJson(slack: SlackStandIn, found: FoundElement, selected: Selectio
 
 function messageSource(slack: SlackStandIn, input: BlockActionInput, channelId: string, messageTs: string) {
   const message = required(slack.message(channelId, messageTs), `message ${messageTs} in ${channelId}`);
-  const found = findElement(message.blocks, input.actionId);
+  const found = findElement(message.blocks, input.actionId, input.blockId);
   const channel = channelOf(slack, channelId);
   const threadTs = typeof message.thread_ts === 'string' && message.thread_ts !== messageTs ? message.thread_ts : null;
   return {
@@ -600,7 +622,11 @@ function messageSource(slack: SlackStandIn, input: BlockActionInput, channelId: 
 
 function ephemeralSource(slack: SlackStandIn, input: BlockActionInput, channelId: string, messageTs: string) {
   const ephemeral = slack.ephemeralsTo(input.userId).find((e) => e.ts === messageTs && e.channel === channelId);
-  const found = findElement(required(ephemeral, `ephemeral ${messageTs} to ${input.userId}`).blocks, input.actionId);
+  const found = findElement(
+    required(ephemeral, `ephemeral ${messageTs} to ${input.userId}`).blocks,
+    input.actionId,
+    input.blockId,
+  );
   const channel = channelOf(slack, channelId);
   return {
     found,
@@ -616,7 +642,7 @@ function ephemeralSource(slack: SlackStandIn, input: BlockActionInput, channelId
 
 function viewSource(slack: SlackStandIn, input: BlockActionInput, viewId: string) {
   const view = required(slack.viewById(viewId), `view ${viewId}`);
-  const found = findElement(view.blocks, input.actionId);
+  const found = findElement(view.blocks, input.actionId, input.blockId);
   return {
     found,
     fields: {

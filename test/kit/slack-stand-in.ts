@@ -330,6 +330,12 @@ export class SlackStandIn {
     return this.ws.dmWith(user).channel.id;
   }
 
+  /** The user's published Home tab, as the Web API would return it, or undefined before the first publish. */
+  homeOf(userId: string): JsonObject | undefined {
+    const viewId = this.ws.homes.get(userId);
+    return viewId === undefined ? undefined : this.viewById(viewId);
+  }
+
   viewById(viewId: string): JsonObject | undefined {
     const view = this.ws.views.get(viewId);
     return view && viewJson(this.ws, view);

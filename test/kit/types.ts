@@ -135,7 +135,7 @@ export interface RecordedView {
   userId?: string;
   view: JsonObject;
   at: Date;
-  via: 'views.open' | 'views.update';
+  via: 'views.open' | 'views.update' | 'views.publish';
 }
 
 export interface FailureSpec {

@@ -163,6 +163,8 @@ export class Workspace {
   readonly issuedTokens = new Map<string, IssuedTokenRecord>();
   readonly ephemerals: StoredEphemeral[] = [];
   readonly openedViews: RecordedView[] = [];
+  /** Each user's published Home tab: their view id. */
+  readonly homes = new Map<string, string>();
   baseUrl = 'http://127.0.0.1/';
   /** The issued token of the call being answered (methods run synchronously), when it is one. */
   caller: IssuedTokenRecord | undefined = undefined;

@@ -14,7 +14,7 @@ import { BOT_SCOPES } from '../../src/slack/scopes';
 
 interface Manifest {
   features: {
-    app_home?: { home_tab_enabled?: boolean; messages_tab_enabled?: boolean };
+    app_home?: { home_tab_enabled?: boolean; messages_tab_enabled?: boolean; messages_tab_read_only_enabled?: boolean };
     slash_commands: { command: string; url: string; should_escape: boolean; description: string; usage_hint: string }[];
     shortcuts: { name: string; type: string; callback_id: string }[];
   };
@@ -82,10 +82,16 @@ describe('manifest.yml', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual([...BOT_SCOPES]);
   });
 
-  it('enables no Home or Messages tab until a feature publishes one', () => {
-    expect(manifest.features.app_home?.home_tab_enabled ?? false).toBe(false);
-    expect(manifest.features.app_home?.messages_tab_enabled ?? false).toBe(false);
-    expect(listeners.events).not.toContain('app_home_opened');
+  it('enables the Home tab, which app_home_opened publishes, and a read-only Messages tab for the digest DMs', () => {
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+    // The bot's DMs live in the Messages tab; nothing handles message.im, so people cannot write there.
+    expect(manifest.features.app_home).toMatchObject({
+      messages_tab_enabled: true,
+      messages_tab_read_only_enabled: true,
+    });
+    expect(manifest.settings.event_subscriptions.bot_events).not.toContain('message.im');
+    expect(listeners.events).toContain('app_home_opened');
+    expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
   });
 
   it('enables interactivity and HTTP (not Socket Mode) delivery', () => {

@@ -106,6 +106,7 @@ describe('transport and auth', () => {
       'reactions.get',
       'users.info',
       'views.open',
+      'views.publish',
       'views.update',
     ]);
   });

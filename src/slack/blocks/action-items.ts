@@ -8,7 +8,16 @@ import type { ActionsBlock, Button, InputBlock, KnownBlock, ModalView, SectionBl
 import type { ActionItemView, AddedActionItem } from '../../services/action-items';
 import type { DigestItemLine, DigestView } from '../../services/reminders';
 import { ActionItemEditIds, ActionItemIds, actionItemBlockId } from '../action-item-ids';
-import { cutSafely, displayText, escapeMrkdwn, mention, mrkdwn, plainText, slackDate } from './format';
+import {
+  cutSafely,
+  displayText,
+  escapeMrkdwn,
+  mention,
+  mrkdwn,
+  plainText,
+  slackDate,
+  unescapeEntities,
+} from './format';
 import type { RenderedMessage } from './notices';
 
 /** Characters of an item's text shown in a list or digest; the whole text is in the Edit modal and the document. */
@@ -306,7 +315,7 @@ export function actionItemEditModal(input: {
       section(
         `Incident #${item.incidentNumber}${item.incidentTitle ? `: ${displayText(item.incidentTitle, 150)}` : ''}`,
       ),
-      textInput(ActionItemEditIds.text, 'What needs doing', { initial: item.text, multiline: true }),
+      textInput(ActionItemEditIds.text, 'What needs doing', { initial: unescapeEntities(item.text), multiline: true }),
       {
         type: 'input',
         block_id: ActionItemEditIds.owner,

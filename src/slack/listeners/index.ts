@@ -1,12 +1,15 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
+import { registerActionItemActions } from './actions/action-items';
 import { registerPostmortemActions } from './actions/postmortem';
 import { registerTimelineActions } from './actions/timeline';
 import { registerIncidentCommand } from './commands/incident';
 import { registerPostmortemCommand } from './commands/postmortem';
+import { registerAppHomeEvents } from './events/app-home';
 import { registerMessageEvents } from './events/messages';
 import { registerReactionEvents } from './events/reactions';
 import { registerAddToTimelineShortcut } from './shortcuts/add-to-timeline';
+import { registerActionItemEditView } from './views/action-item-edit';
 import { registerAddToTimelinePickView } from './views/add-to-timeline-pick';
 import { registerIncidentStartView } from './views/incident-start';
 import { registerPostmortemSectionViews } from './views/postmortem-section';
@@ -25,4 +28,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerAddToTimelinePickView(app, deps);
   registerPostmortemActions(app, deps);
   registerPostmortemSectionViews(app, deps);
+  registerActionItemActions(app, deps);
+  registerActionItemEditView(app, deps);
+  registerAppHomeEvents(app);
 }

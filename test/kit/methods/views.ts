@@ -42,6 +42,19 @@ function viewsUpdate(
   return { view: recordView(ws, record, 'views.update') };
 }
 
+/** A user's Home tab: one view per user, replaced on each publish (a stale `hash` is refused). */
+function viewsPublish(ws: Workspace, args: { user_id?: string; hash?: string; view?: unknown }): JsonObject {
+  const input = checkView(args.view, ['home']);
+  const user = ws.users.get(args.user_id ?? '') ?? invalidArguments(['invalid user_id [json-pointer:/user_id]']);
+  const current = ws.views.get(ws.homes.get(user.id) ?? '');
+  if (current && args.hash !== undefined && args.hash !== '' && args.hash !== current.hash) fail('hash_conflict');
+  const view = current ?? ws.storeView(input, user.id);
+  view.input = input;
+  view.hash = ws.newViewHash();
+  ws.homes.set(user.id, view.id);
+  return { view: recordView(ws, view, 'views.publish') };
+}
+
 // views.* need no scope: the trigger id or the view id is the permission.
 export const VIEWS_METHODS: Record<string, MethodSpec> = {
   'views.open': method(
@@ -53,5 +66,10 @@ export const VIEWS_METHODS: Record<string, MethodSpec> = {
     { scope: undefined, tier: 4 },
     z.object({ view_id: optionalString, external_id: optionalString, hash: optionalString, view: jsonValue }),
     viewsUpdate,
+  ),
+  'views.publish': method(
+    { scope: undefined, tier: 4 },
+    z.object({ user_id: optionalString, hash: optionalString, view: jsonValue }),
+    viewsPublish,
   ),
 };

@@ -5,6 +5,7 @@ import {
   type PostmortemCommand,
   parsePostmortemCommand,
 } from '../../../domain/postmortem-command';
+import { addActionItem, cancelActionItem, completeActionItem, listActionItems } from '../../../services/action-items';
 import type { ActionContext } from '../../../services/context';
 import type { IncidentInChannel } from '../../../services/incidents';
 import {
@@ -17,6 +18,7 @@ import {
   sectionsForEdit,
   waivePostmortem,
 } from '../../../services/postmortems';
+import { actionItemAddedAnswer, actionItemListMessage, itemChangedText } from '../../blocks/action-items';
 import { mention, quoteUserText } from '../../blocks/format';
 import { postmortemSectionModal, postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
 import type { DebriefRequest } from '../../context';
@@ -97,6 +99,26 @@ async function handle(command: Command, invocation: Invocation): Promise<Command
       return review(command.reviewerIds, invocation);
     case 'waive':
       return waive(command.reason, invocation);
+    case 'action': {
+      const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.action);
+      const added = await addActionItem(invocation.context, incident, command.item);
+      return actionItemAddedAnswer(added);
+    }
+    case 'actions': {
+      const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.actions);
+      const items = await listActionItems(invocation.context, incident);
+      return actionItemListMessage({ incident: { id: incident.row.id, number: incident.row.number }, items, page: 1 });
+    }
+    case 'done': {
+      const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.done);
+      const item = await completeActionItem(invocation.context, { incident, number: command.number });
+      return { text: itemChangedText('done', item) };
+    }
+    case 'cancel': {
+      const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.cancel);
+      const item = await cancelActionItem(invocation.context, { incident, number: command.number }, command.reason);
+      return { text: itemChangedText('cancelled', item) };
+    }
   }
 }
 
@@ -191,7 +213,7 @@ async function exportDocument(invocation: Invocation): Promise<CommandAnswer> {
 
 async function publish(invocation: Invocation): Promise<CommandAnswer> {
   const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.publish);
-  const announceIn = invocation.deps.postmortemChannel ?? null;
+  const announceIn = invocation.deps.postmortemChannel;
   const row = await publishPostmortem(invocation.context, incident, announceIn);
   const where = announceIn ? ` and announced it in <#${announceIn}>` : '';
   const closed = row?.status === 'closed' ? ' Every action item is done, so it is closed too.' : '';
