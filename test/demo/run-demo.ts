@@ -3,6 +3,7 @@ import { findIncidentByNumber } from '../../src/db/incidents';
 import { listTimeline } from '../../src/db/timeline';
 import { formatUtc } from '../../src/domain/when';
 import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../kit/simulated-workspace';
+import { viewSubmissionBody } from '../kit/slack-requests';
 
 /** The demo's clock, moved along by the script: a Friday morning in UTC, afternoon in Kolkata, night in Los Angeles. */
 class ScriptedClock {
@@ -45,6 +46,9 @@ export async function runDemo(_args: string[]): Promise<number> {
       const who = NAMES.get(entry.message?.authorId ?? entry.authorId) ?? entry.authorId;
       console.log(`  ${formatUtc(entry.occurredAt)}  ${marker} ${withNames(entry.text)}  — ${who}`);
     }
+    const markdown = await writePostmortem(workspace, clock, channel);
+    console.log('\nThe postmortem, as `/postmortem export` uploaded it (postmortem-1.md):\n');
+    console.log(markdown);
     const posted = workspace.slack.messagesIn(channel).length;
     console.log(
       `\n${entries.length} timeline entries; Debrief made ${workspace.slack.calls.length} Slack API calls and posted ${posted} messages in the channel.`,
@@ -54,6 +58,59 @@ export async function runDemo(_args: string[]): Promise<number> {
     await workspace.stop();
     await database.close();
   }
+}
+
+/**
+ * After the incident: the commander names an owner, who fills a few sections in their modals (the
+ * rest keep Debrief's draft or a prompt), then exports. Returns the uploaded Markdown.
+ */
+async function writePostmortem(w: SimulatedWorkspace, clock: ScriptedClock, channel: string): Promise<string> {
+  const postmortem = async (at: string, who: string, text: string) => {
+    clock.at(at);
+    const result = await w.command(who, channel, text, '/postmortem');
+    const late = w.slack.responsesAt(result.responseUrl).at(-1)?.body as { text?: string } | undefined;
+    const answer = (result.answer as { text?: string }).text || late?.text || '(a modal opened)';
+    console.log(
+      `${at.slice(11, 16)}Z ${NAMES.get(who)}: /postmortem ${text}\n         → ${withNames(answer.replace(/\n+/g, ' '))}`,
+    );
+  };
+  const fill = async (at: string, who: string, section: string, values: Record<string, string>) => {
+    await postmortem(at, who, `edit ${section}`);
+    const viewId = w.slack.openedViews.at(-1)?.viewId;
+    if (!viewId) throw new Error(`the ${section} modal did not open`);
+    const response = await w.send(viewSubmissionBody(w.slack, { userId: who, viewId, values }));
+    if (response.json)
+      throw new Error(`the ${section} modal refused the demo's answers: ${JSON.stringify(response.json)}`);
+  };
+  console.log('\nAfter the incident…\n');
+  await postmortem('2026-11-20T10:05:00Z', 'UDANA', 'assign <@UBOB|bob> due 2026-11-27');
+  await fill('2026-11-20T13:00:00Z', 'UBOB', 'summary', {
+    summary:
+      'Deploy 2026.11.20-3 of checkout-api exhausted the payments-db connection pool; about 12% of checkouts failed for 70 minutes until the deploy was rolled back.',
+  });
+  await fill('2026-11-20T13:10:00Z', 'UBOB', 'impact', {
+    affected_services: 'checkout-api, payments-db',
+    customer_visible: 'yes',
+    affected: '12%',
+    affected_of: 'checkout requests',
+    data_loss: 'none',
+    support_tickets: '38',
+    narrative: 'Customers saw "payment failed"; no double charges (confirmed with the payments team).',
+  });
+  await fill('2026-11-20T13:20:00Z', 'UCAROL', 'contributing factors', {
+    factors:
+      'trigger: deploy 2026.11.20-3 opened a connection per request\nthe pool limit (50) had no alert before exhaustion\nload tests run against a mocked payments-db',
+  });
+  await fill('2026-11-20T13:30:00Z', 'UBOB', 'resolution', {
+    mitigation: 'Rolled back checkout-api to 2026.11.20-2.',
+    permanent_fix: 'Reuse pooled connections in the payment client; alert at 80% pool use.',
+  });
+  await postmortem('2026-11-20T13:40:00Z', 'UBOB', 'show');
+  const uploads = w.slack.uploadedFiles.length;
+  await postmortem('2026-11-20T13:45:00Z', 'UBOB', 'export');
+  const file = w.slack.uploadedFiles.at(uploads);
+  if (!file) throw new Error('the export uploaded no file');
+  return file.content;
 }
 
 /** Slack renders `<@U…>` as a name; so does the demo's printout. */
