@@ -6,7 +6,8 @@
  * zones (cached; someone Slack cannot describe right now is skipped until a later sweep), plan with the
  * domain's `planDigests`, then for each digest: claim (workspace, person, local date) in Postgres, send
  * once through the port (no retry, a timeout), and mark it sent. A definite refusal (`ok:false`, 429)
- * releases the claim for a later sweep, and a 429 also ends this sweep's sends in that workspace; an
+ * releases the claim for a later sweep; a 429 on the workspace's own limit (conversations.open) also
+ * ends this sweep's sends there, while chat.postMessage's per-conversation 429 concerns one person; an
  * unknown outcome (a timeout, a crash mid-send) keeps the claim: a missed digest is cheaper than a double.
  */
 import type { ActionItemInContext } from '../db/action-items';
@@ -40,7 +41,7 @@ import {
 import { resolveZone } from '../domain/when';
 import { type ActionItemView, actionItemView } from './action-items';
 import { addressOfWorkspace } from './context';
-import type { SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
+import type { DeliveryOutcome, SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
 
 /** One item line of a digest. */
 export interface DigestItemLine {
@@ -237,11 +238,12 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
         );
       } else {
         report.refused.push({ ...key, slackError: result.slackError });
-        if (result.retryAfterSeconds !== undefined) {
+        const limit = result.rateLimited;
+        if (limit?.wholeWorkspace) {
           const left = plan.digests.length - index - 1;
-          report.rateLimited.push({ workspaceId: plan.workspaceId, retryAfterSeconds: result.retryAfterSeconds, left });
+          report.rateLimited.push({ workspaceId: plan.workspaceId, retryAfterSeconds: limit.retryAfterSeconds, left });
           deps.warn?.(
-            `Slack rate-limited reminder digests in workspace ${plan.workspaceId} (Retry-After ${result.retryAfterSeconds} s): ${left + 1} wait for a later sweep`,
+            `Slack rate-limited reminder digests in workspace ${plan.workspaceId} (Retry-After ${limit.retryAfterSeconds} s): ${left + 1} wait for a later sweep`,
           );
           break;
         }
@@ -251,15 +253,7 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
   return report;
 }
 
-type Delivery =
-  | 'claimed elsewhere'
-  | { outcome: 'sent' }
-  | { outcome: 'unknown'; reason: string }
-  | {
-      outcome: 'refused';
-      slackError: string;
-      retryAfterSeconds?: number;
-    };
+type Delivery = 'claimed elsewhere' | Exclude<DeliveryOutcome, { outcome: 'sent' }> | { outcome: 'sent' };
 
 async function deliver(
   deps: ReminderDeps,
@@ -268,7 +262,7 @@ async function deliver(
   digest: DigestView,
 ): Promise<Delivery> {
   if (!(await claimDigest(deps.db, key, deps.now))) return 'claimed elsewhere';
-  let outcome: Awaited<ReturnType<SlackPort['sendDirectOnce']>>;
+  let outcome: DeliveryOutcome;
   try {
     outcome = await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest });
   } catch (error) {

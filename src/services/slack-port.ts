@@ -47,7 +47,12 @@ export type SlackResult<T> = { ok: true; value: T } | { ok: false; slackError: s
  */
 export type DeliveryOutcome =
   | { outcome: 'sent'; ts: string }
-  | { outcome: 'refused'; slackError: string; retryAfterSeconds?: number }
+  | {
+      outcome: 'refused';
+      slackError: string;
+      /** HTTP 429: how long Slack asked to wait, and whether the limit is the workspace's (conversations.open) or only this conversation's (chat.postMessage is limited per channel). */
+      rateLimited?: { retryAfterSeconds: number; wholeWorkspace: boolean };
+    }
   | { outcome: 'unknown'; reason: string };
 
 /**

@@ -73,7 +73,7 @@ export class SlackMessenger implements SlackPort {
     try {
       channel = (await once.conversations.open({ users: userId })).channel?.id;
     } catch (error) {
-      const failed = deliveryFailure(error);
+      const failed = deliveryFailure(error, true);
       return failed.outcome === 'unknown' ? { outcome: 'refused', slackError: `not_opened: ${failed.reason}` } : failed;
     }
     if (!channel) return { outcome: 'refused', slackError: 'no_channel_in_response' };
@@ -81,7 +81,8 @@ export class SlackMessenger implements SlackPort {
       const posted = await once.chat.postMessage({ channel, ...renderNotice(notice) });
       return { outcome: 'sent', ts: posted.ts ?? '' };
     } catch (error) {
-      return deliveryFailure(error);
+      // chat.postMessage is rate-limited per channel: a 429 here concerns this conversation only.
+      return deliveryFailure(error, false);
     }
   }
 
@@ -227,17 +228,14 @@ export async function slackCall<T>(call: () => Promise<T>): Promise<SlackResult<
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A failed send-once, as definite (Slack said no, or was never reached) or unknown (it may have arrived). */
-function deliveryFailure(error: unknown): Exclude<DeliveryOutcome, { outcome: 'sent' }> {
+function deliveryFailure(error: unknown, wholeWorkspace: boolean): Exclude<DeliveryOutcome, { outcome: 'sent' }> {
   const code = (error as { code?: string }).code;
   if (code === ErrorCode.PlatformError) {
     return { outcome: 'refused', slackError: (error as WebAPIPlatformError).data.error };
   }
   if (code === ErrorCode.RateLimitedError) {
-    return {
-      outcome: 'refused',
-      slackError: 'ratelimited',
-      retryAfterSeconds: (error as WebAPIRateLimitedError).retryAfter,
-    };
+    const retryAfterSeconds = (error as WebAPIRateLimitedError).retryAfter;
+    return { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds, wholeWorkspace } };
   }
   if (code === ErrorCode.RequestError) {
     const cause = (error as WebAPIRequestError).original as { code?: string } | undefined;
