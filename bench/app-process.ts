@@ -53,6 +53,13 @@ async function main() {
     return { incidentId: row.id, channelId: row.channel_id, channelName: row.channel_name };
   };
 
+  // On a restart over existing data, a fresh stand-in hands out the same channel ids again: close
+  // the earlier run's incidents so that their channels do not clash with the new ones.
+  await database.db
+    .updateTable('incidents')
+    .set({ status: 'resolved', closed_at: new Date() })
+    .where('status', '=', 'investigating')
+    .execute();
   const incident = await declare('Checkout returns 500s');
   // Each poster runs a command once, so that users.info answers are cached as they would be in a
   // running app (the load is about the app, not about a cold cache racing Slack's rate limits).
