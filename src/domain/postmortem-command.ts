@@ -14,6 +14,7 @@ import {
   parseCancelCommand,
   parseDoneCommand,
 } from './action-command';
+import { DEBRIEF_HELP, type DebriefCommand, parseDebriefCommand } from './debrief-command';
 import type { SectionKey } from './postmortem/document';
 
 /** What a `/postmortem` invocation asks for. */
@@ -31,6 +32,8 @@ export type PostmortemCommand =
   | { kind: 'actions' }
   | { kind: 'done'; number: number }
   | { kind: 'cancel'; number: number; reason: string }
+  /** `debrief …`: the meeting (SPEC 6), as parseDebriefCommand reads it (an `at` time still text). */
+  | { kind: 'debrief'; debrief: DebriefCommand }
   | { kind: 'invalid'; message: string };
 
 export interface ParsedPostmortemCommand {
@@ -51,12 +54,13 @@ export const POSTMORTEM_SUBCOMMANDS = [
   'actions',
   'done',
   'cancel',
+  'debrief',
   'help',
 ] as const;
 export type PostmortemSubcommand = (typeof POSTMORTEM_SUBCOMMANDS)[number];
 
-/** Subcommands of SPEC 2 that arrive with later features: refused honestly, never guessed at. */
-export const LATER_SUBCOMMANDS = ['debrief'] as const;
+/** Subcommands of SPEC 2 still to come, refused honestly: none left (tests loop over it). */
+export const LATER_SUBCOMMANDS: readonly string[] = [];
 
 export const POSTMORTEM_EXAMPLES: Record<PostmortemSubcommand, string> = {
   assign: '/postmortem assign @alex due friday',
@@ -70,6 +74,7 @@ export const POSTMORTEM_EXAMPLES: Record<PostmortemSubcommand, string> = {
   actions: '/postmortem actions',
   done: DONE_EXAMPLE,
   cancel: CANCEL_EXAMPLE,
+  debrief: '/postmortem debrief within 3 days for 60 min',
   help: '/postmortem help',
 };
 
@@ -103,8 +108,8 @@ export const POSTMORTEM_HELP = [
   '• `/postmortem actions` lists the action items with Done, Snooze, Reassign, Edit and Mute',
   '• `/postmortem done 3` closes action item 3',
   '• `/postmortem cancel 3 covered by the new rate limiter` (the postmortem owner or the commander) cancels item 3, keeping the reason',
+  DEBRIEF_HELP,
   '• `/postmortem help` shows this',
-  'The debrief meeting and its commands arrive in a later release.',
 ].join('\n');
 
 /** Parses the text after `/postmortem`; never throws. */
@@ -182,7 +187,13 @@ const PARSERS = new Map<string, Parser>([
     (args) =>
       fromActionParser(parseCancelCommand(args), (c) => ({ kind: 'cancel', number: c.number, reason: c.reason })),
   ],
-  ...LATER_SUBCOMMANDS.map((word): [string, Parser] => [word, () => notYet(word)]),
+  [
+    'debrief',
+    (args) => {
+      const parsed = parseDebriefCommand(args);
+      return parsed.ok ? { kind: 'debrief', debrief: parsed.command } : invalid(parsed.message);
+    },
+  ],
 ]);
 
 /** Slack's escaped user mention (`should_escape: true`): `<@U123>` or `<@U123|alice>`. */
@@ -284,12 +295,6 @@ function noArguments(
   const number = incidentNumberWord(args);
   if (typeof number === 'number') return { command: { kind }, trailingNumber: number };
   return invalid(`\`/postmortem ${kind}\` takes nothing after it, e.g. \`${exampleFor(kind, incidentNumber)}\`.`);
-}
-
-function notYet(word: (typeof LATER_SUBCOMMANDS)[number]): PostmortemCommand {
-  return invalid(
-    `\`/postmortem ${word}\` is not available yet: Scheduling the debrief meeting arrives in a later release. Until then, note the meeting in Lessons learned: \`/postmortem edit lessons\`.`,
-  );
 }
 
 // ---- unknown subcommands -------------------------------------------------------------------------

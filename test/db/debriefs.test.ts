@@ -442,7 +442,7 @@ describe.each(databaseKinds())('debriefs on the %s database', (kind) => {
 
     test('a definite Slack refusal is released and sent by a later sweep; an unknown outcome is never resent', async () => {
       const { start, row } = await scheduledMeeting();
-      slack.onceOutcomes.set('ULA', [{ outcome: 'refused', slackError: 'ratelimited', retryAfterSeconds: 30 }]);
+      slack.onceOutcomes.set('ULA', [{ outcome: 'refused', slackError: 'ratelimited' }]);
       slack.onceOutcomes.set('USYD', [{ outcome: 'unknown', reason: 'timeout' }]);
       const hourBefore = new Date(start.getTime() - 55 * 60_000);
       const first = await sendDebriefReminders({ db: database.db, slack, now: hourBefore });

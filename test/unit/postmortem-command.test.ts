@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { SECTION_KEYS } from '../../src/domain/postmortem';
 import {
-  LATER_SUBCOMMANDS,
   POSTMORTEM_HELP,
   POSTMORTEM_SUBCOMMANDS,
   type PostmortemCommand,
@@ -171,11 +170,18 @@ describe('parsePostmortemCommand', () => {
     });
   });
 
-  describe('later and unknown subcommands', () => {
-    it.each([...LATER_SUBCOMMANDS])('%s says honestly that it is not available yet', (word) => {
-      const message = invalidMessage(`${word} something <@U1>`);
-      expect(message).toMatch(/is not available yet/);
-      expect(message).toMatch(/`\/postmortem edit (action-items|lessons)`/);
+  describe('debrief and unknown subcommands', () => {
+    it('debrief is read by the debrief grammar, its mistakes explained with an example', () => {
+      expect(parsePostmortemCommand('#4 debrief within 2 days for 45 min')).toEqual({
+        incidentNumber: 4,
+        command: { kind: 'debrief', debrief: { kind: 'propose', withinBusinessDays: 2, minutes: 45 } },
+      });
+      expect(parsePostmortemCommand('debrief at friday 15:00').command).toEqual({
+        kind: 'debrief',
+        debrief: { kind: 'at', whenText: 'friday 15:00' },
+      });
+      expect(invalidMessage('debrief within 0 days')).toMatch(/business days from 1 to 20/);
+      expect(invalidMessage('debrief for 300 min')).toMatch(/from 15 to 240/);
     });
 
     it.each([
@@ -199,7 +205,6 @@ describe('parsePostmortemCommand', () => {
 
   it('help lists only subcommands that exist, each with an example, and no later ones as usable', () => {
     for (const name of POSTMORTEM_SUBCOMMANDS) expect(POSTMORTEM_HELP).toContain(`\`/postmortem ${name}`);
-    for (const later of LATER_SUBCOMMANDS) expect(POSTMORTEM_HELP).not.toContain(`\`/postmortem ${later}`);
     expect(POSTMORTEM_HELP).not.toMatch(/<(?![@#!])/);
   });
 

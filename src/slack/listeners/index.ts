@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
 import { registerActionItemActions } from './actions/action-items';
+import { registerDebriefActions } from './actions/debrief';
 import { registerPostmortemActions } from './actions/postmortem';
 import { registerTimelineActions } from './actions/timeline';
 import { registerIncidentCommand } from './commands/incident';
@@ -27,6 +28,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerTimelineEntryViews(app, deps);
   registerAddToTimelinePickView(app, deps);
   registerPostmortemActions(app, deps);
+  registerDebriefActions(app, deps);
   registerPostmortemSectionViews(app, deps);
   registerActionItemActions(app, deps);
   registerActionItemEditView(app, deps);

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { DebriefCommand } from '../../../domain/debrief-command';
 import {
   POSTMORTEM_EXAMPLES,
   POSTMORTEM_HELP,
@@ -7,6 +8,7 @@ import {
 } from '../../../domain/postmortem-command';
 import { addActionItem, cancelActionItem, completeActionItem, listActionItems } from '../../../services/action-items';
 import type { ActionContext } from '../../../services/context';
+import { cancelDebrief, proposeDebrief, scheduleDebriefAt, skipDebrief } from '../../../services/debriefs';
 import type { IncidentInChannel } from '../../../services/incidents';
 import {
   assignOwner,
@@ -19,6 +21,7 @@ import {
   waivePostmortem,
 } from '../../../services/postmortems';
 import { actionItemAddedAnswer, actionItemListMessage, itemChangedText } from '../../blocks/action-items';
+import { cancelAnswer, proposalAnswer, scheduleAnswer, skipAnswer } from '../../blocks/debrief';
 import { mention, quoteUserText } from '../../blocks/format';
 import { postmortemSectionModal, postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
 import type { DebriefRequest } from '../../context';
@@ -119,6 +122,8 @@ async function handle(command: Command, invocation: Invocation): Promise<Command
       const item = await cancelActionItem(invocation.context, { incident, number: command.number }, command.reason);
       return { text: itemChangedText('cancelled', item) };
     }
+    case 'debrief':
+      return debrief(command.debrief, invocation);
   }
 }
 
@@ -238,4 +243,22 @@ async function waive(reason: string, invocation: Invocation): Promise<CommandAns
   return inIncidentChannel(invocation, incident)
     ? { text, inChannel: true }
     : { text: `${text} (Recorded in the timeline of #${incident.row.number}.)` };
+}
+
+/** `/postmortem debrief …`: propose slots, schedule at a time, cancel, or skip (SPEC 6). */
+async function debrief(command: DebriefCommand, invocation: Invocation): Promise<CommandAnswer> {
+  const incident = await incidentFor(invocation, POSTMORTEM_EXAMPLES.debrief);
+  const { context } = invocation;
+  switch (command.kind) {
+    case 'propose':
+      return proposalAnswer(await proposeDebrief(context, incident, command));
+    case 'at':
+      return scheduleAnswer(await scheduleDebriefAt(context, incident, command.whenText));
+    case 'cancel':
+      return cancelAnswer(await cancelDebrief(context, incident));
+    case 'skip': {
+      const answer = skipAnswer(await skipDebrief(context, incident, command.reason));
+      return inIncidentChannel(invocation, incident) ? { ...answer, inChannel: true } : answer;
+    }
+  }
 }
