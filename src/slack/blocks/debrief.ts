@@ -115,7 +115,7 @@ function proposalsMessage(notice: NoticeOf<'debrief_proposals'>): RenderedMessag
     : `${mention(notice.by)} proposed times for the debrief of incident #${incidentNumber} (${minutes} min). Pick one:`;
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(truncate(intro, SECTION_MAX)) }];
   const notes = [
-    ...(notice.note ? [notice.note] : []),
+    ...(notice.note ? [quoteUserText(notice.note)] : []),
     ...(notice.withoutZone.length > 0
       ? [
           `${people(notice.withoutZone)} ${notice.withoutZone.length === 1 ? 'has' : 'have'} no time zone in Slack: taken as UTC.`,
@@ -144,7 +144,7 @@ function proposalsMessage(notice: NoticeOf<'debrief_proposals'>): RenderedMessag
     ...(optional.length > 0 ? [`*Optional*: ${people(optional)}`] : []),
     ...(notice.leftOut.length > 0 ? [`(${notice.leftOut.length} more who posted are left out to keep it to 12)`] : []),
     ...(notice.facilitatorId ? [`*Facilitator* (suggested): ${mention(notice.facilitatorId)}`] : []),
-    ...notice.suggestions.map((s) => `:bulb: ${s}`),
+    ...notice.suggestions.map((s) => `:bulb: ${quoteUserText(s)}`),
   ];
   blocks.push({ type: 'section', text: mrkdwn(truncate(who.join('\n'), SECTION_MAX)) });
   blocks.push({
@@ -152,7 +152,7 @@ function proposalsMessage(notice: NoticeOf<'debrief_proposals'>): RenderedMessag
     elements: [mrkdwn('Or set the time yourself: `/postmortem debrief at 2026-11-24 15:00` (your time zone).')],
   });
   const fallback = [
-    `Debrief of incident #${incidentNumber}: ${notice.proposals.length} proposed times.`,
+    `Debrief of incident #${incidentNumber}: ${notice.proposals.length} proposed time${notice.proposals.length === 1 ? '' : 's'}.`,
     ...notice.proposals.map((slot, i) => {
       const outside = slot.outside.map((o) => `${mention(o.userId)} ${o.localTime} ${o.timeZone}`).join(', ');
       return `${i + 1}. ${slotUtc(slot.start, slot.end)}${outside ? ` — outside their hours: ${outside}` : ''}`;
@@ -181,7 +181,7 @@ function scheduledMessage(notice: NoticeOf<'debrief_scheduled'>): RenderedMessag
   const when = `${slotUtc(notice.start, notice.end)} (${slackDate(notice.start, '{date_long_pretty} {time}')} your time)`;
   const headline = notice.previousStart
     ? `:calendar: ${mention(notice.by)} moved the debrief of incident #${incidentNumber} from ${formatUtc(notice.previousStart)} to *${when}*.`
-    : `:calendar: The debrief of incident #${incidentNumber} is set for *${when}* (picked by ${mention(notice.by)}).`;
+    : `:calendar: The debrief of incident #${incidentNumber} is set for *${when}* (set by ${mention(notice.by)}).`;
   const required = notice.participants.filter((p) => p.required).map((p) => p.userId);
   const optional = notice.participants.filter((p) => !p.required).map((p) => p.userId);
   const who = [
