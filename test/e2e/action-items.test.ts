@@ -96,9 +96,15 @@ describe.each(databaseKinds())('action items and reminder digests end to end (%s
       expect(JSON.stringify(answer.blocks)).toContain(ActionItemIds.done);
     }
     // `friday` is read in the owner's zone: Thursday in Los Angeles, already Friday in Kolkata.
-    const forAlice = await postmortem(bob.id, `action Runbook for rollbacks <@${alice.id}|alice> due friday priority low`);
+    const forAlice = await postmortem(
+      bob.id,
+      `action Runbook for rollbacks <@${alice.id}|alice> due friday priority low`,
+    );
     expect(forAlice.text).toContain(`due *2026-11-20* in <@${alice.id}>'s time zone (America/Los_Angeles)`);
-    const forCarol = await postmortem(bob.id, `action Runbook for failovers <@${carol.id}|carol> due friday priority low`);
+    const forCarol = await postmortem(
+      bob.id,
+      `action Runbook for failovers <@${carol.id}|carol> due friday priority low`,
+    );
     expect(forCarol.text).toContain(`due *2026-11-27* in <@${carol.id}>'s time zone (Asia/Kolkata)`);
     const stored = await items();
     expect(stored.map((i) => [i.number, i.owner_id, i.due_date, i.priority])).toEqual([
@@ -222,7 +228,7 @@ describe.each(databaseKinds())('action items and reminder digests end to end (%s
     for (const owner of OWNERS) {
       await postmortem(alice.id, `action Second pass for ${owner.name} <@${owner.id}|${owner.name}> due 2026-12-01`);
     }
-    const before = new Map(OWNERS.map((o) => [o.id, digestsTo(o.id).length]));
+    const before = new Map<string, number>(OWNERS.map((o) => [o.id, digestsTo(o.id).length]));
     const newDigests = (userId: string) => digestsTo(userId).length - before.get(userId)!;
     // Tuesday 17:30 UTC: Tuesday morning or later for all three, so one sweep sends all three (alice first).
     now = new Date('2026-12-01T17:30:00Z');
