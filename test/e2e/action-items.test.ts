@@ -8,7 +8,7 @@ import {
   type SimulatedWorkspace,
   startSimulatedWorkspace,
 } from '../kit/simulated-workspace';
-import { blockActionsBody } from '../kit/slack-requests';
+import { blockActionsBody, viewSubmissionBody } from '../kit/slack-requests';
 import type { RecordedCall } from '../kit/slack-stand-in';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { GENERAL, PEOPLE } from '../support/harness';
@@ -224,6 +224,37 @@ describe.each(databaseKinds())('action items and reminder digests end to end (%s
     expect(dm.at(-1)?.text).toContain(`<@${carol.id}> gave you action item #1·3`);
   });
 
+  test('Edit from a digest opens a zod-validated modal; Mute stops the item’s reminders', async () => {
+    const before = w.slack.openedViews.length;
+    await clickInDigest(alice.id, 1, ActionItemIds.edit);
+    expect(w.slack.openedViews.length).toBe(before + 1);
+    const viewId = w.slack.openedViews.at(-1)!.viewId;
+    const submit = async (values: Record<string, string | null>) => {
+      const response = await w.send(viewSubmissionBody(w.slack, { userId: alice.id, viewId, values }));
+      expect(response.status).toBe(200);
+      return response.json as { response_action?: string; errors?: Record<string, string> } | undefined;
+    };
+    expect(await submit({ ticket: 'ftp://example.com/x' })).toEqual({
+      response_action: 'errors',
+      errors: { ticket: 'Give an http or https link, e.g. https://jira.example.com/browse/OPS-12' },
+    });
+    expect((await submit({ due: 'someday soon' }))?.errors?.due).toMatch(/not a time I can read/);
+    expect(
+      await submit({ text: 'Alert on checkout 5xx & 4xx', due: '2026-12-04', priority: 'medium' }),
+    ).toBeUndefined();
+    const edited = (await items())[0]!;
+    expect(edited).toMatchObject({
+      text: 'Alert on checkout 5xx &amp; 4xx',
+      due_date: '2026-12-04',
+      priority: 'medium',
+    });
+    // The modal showed version n: submitting it again after the save is refused, not overwritten.
+    expect((await submit({ text: 'Stale' }))?.errors?.text).toMatch(/Someone changed #1 while you were editing/);
+    expect(await clickInDigest(alice.id, 1, ActionItemIds.mute)).toContain('#1·1 is muted');
+    expect((await items())[0]!.muted).toBe(true);
+    expect(await clickInDigest(alice.id, 1, ActionItemIds.mute)).toContain('#1·1 is unmuted');
+  });
+
   test('Slack refusing one recipient (ok:false, then 429) does not stop the others; that one gets it later', async () => {
     for (const owner of OWNERS) {
       await postmortem(alice.id, `action Second pass for ${owner.name} <@${owner.id}|${owner.name}> due 2026-12-01`);
@@ -264,7 +295,7 @@ describe.each(databaseKinds())('action items and reminder digests end to end (%s
     expect(home).toBeDefined();
     const json = JSON.stringify(home!.blocks);
     expect(json).toContain('Your action items');
-    // #1·3 (due 2026-11-24) is overdue and listed before #1·1 (due today, 2026-12-02 in Los Angeles); so is #1·4 (low, due 2026-11-20).
+    // #1·3 (due 2026-11-24) is overdue and listed before #1·1 (due 2026-12-04); so is #1·4 (low, due 2026-11-20).
     expect(json.indexOf('#1·3')).toBeLessThan(json.indexOf('#1·1'));
     expect(json).toContain(':warning: *3 overdue*');
     await w.event({ kind: 'app_home_opened', userId: bob.id });
