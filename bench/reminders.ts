@@ -79,8 +79,9 @@ function sweepInput() {
 }
 
 function measure() {
-  const sweepService = ['reminders.ts', 'reminder-sweep.ts', 'digests.ts'].find((file) =>
-    existsSync(path.resolve(__dirname, '../src/services', file)),
+  // This file runs compiled (.js) beside the compiled app, or as .ts from the checkout.
+  const sweepService = ['reminders', 'reminder-sweep', 'digests'].find((name) =>
+    ['.js', '.ts'].some((extension) => existsSync(path.resolve(__dirname, '../src/services', name + extension))),
   );
   const delivery = sweepService
     ? `sweep service src/services/${sweepService} exists but this bench does not drive it yet`
