@@ -46,7 +46,7 @@ export function requestContextMiddleware(deps: SlackDeps): Middleware<AnyMiddlew
     const payload = body as Payload;
     const eventId = typeof payload.event_id === 'string' ? payload.event_id : undefined;
     const checkEarly = eventId !== undefined && !NO_SLACK_CALL_EVENTS.has(payload.event?.type ?? '');
-    if (checkEarly && (await wasEventProcessed(deps.db, eventId))) { /* mutated */ }
+    if (checkEarly && (await wasEventProcessed(deps.db, eventId))) return;
     context[KEY] = buildRequest(deps, context, payload, eventId);
     await next();
   };
