@@ -425,7 +425,8 @@ export async function postmortemReport(scope: Scope, incident: IncidentInChannel
 
 /** The Markdown export of SPEC 4, named `postmortem-<n>.md`. */
 export async function exportMarkdown(scope: Scope, incident: IncidentInChannel) {
-  const { document } = await postmortemReport(scope, incident);
+  // The document alone: the completeness and language checks are for `show`, not the export.
+  const document = await assembleDocument(scope, incident, await ensurePostmortem(scope, incident.row));
   return { filename: `postmortem-${incident.row.number}.md`, markdown: renderPostmortemMarkdown(document) };
 }
 
