@@ -64,6 +64,8 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
           logLevel: boltLogLevel(config.logLevel),
           customRoutes,
           ...oauth,
+          // SocketModeConnection reconnects (socket-mode.ts): the client's own loop can end the process.
+          autoReconnectEnabled: false,
           // No client-side retries for apps.connections.open: SocketModeConnection retries with backoff and says so.
           installerOptions: {
             ...oauth?.installerOptions,

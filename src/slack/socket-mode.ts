@@ -7,7 +7,10 @@ const BACKOFF_MS = { first: 1_000, max: 60_000 };
 /**
  * Socket Mode's link to Slack, kept up without blocking start-up: when Slack cannot be reached the
  * process keeps serving /healthz (which says so) and retries with backoff, logging one line per try
- * instead of a stack trace. Once connected, the Socket Mode client reconnects by itself.
+ * instead of a stack trace. The same loop reconnects a socket that closes later (Slack's `disconnect`,
+ * a dropped connection): the receiver is built with the client's own reconnection off (app.ts),
+ * because that one gives up for good on an HTTP or network error of apps.connections.open and leaves
+ * a promise rejection nobody handles, which ends the process.
  */
 export class SocketModeConnection {
   private state: 'connecting' | 'connected' | 'reconnecting' | 'unreachable' = 'connecting';
@@ -23,8 +26,12 @@ export class SocketModeConnection {
       if (this.state !== 'connected') this.logger.info('Socket Mode: connected to Slack');
       this.state = 'connected';
     });
-    receiver.client.on('reconnecting', () => {
+    // The socket of an established connection closed. (A failed attempt is its own attempt's to retry.)
+    receiver.client.on('disconnected', () => {
+      if (this.stopped || this.state !== 'connected') return;
       this.state = 'reconnecting';
+      this.logger.warn('Socket Mode: the connection to Slack closed; reconnecting');
+      void this.attempt(() => this.receiver.client.start(), 0);
     });
   }
 
@@ -40,7 +47,8 @@ export class SocketModeConnection {
     } catch (error) {
       if (this.stopped) return;
       this.state = 'unreachable';
-      this.lastFailure = failureSummary(error);
+      // A socket that closes before Slack's hello rejects with nothing.
+      this.lastFailure = error === undefined ? 'the WebSocket closed before Slack said hello' : failureSummary(error);
       const delay = Math.min(BACKOFF_MS.max, BACKOFF_MS.first * 2 ** failures);
       this.logger.warn(`Socket Mode: cannot reach Slack (${this.lastFailure}); retrying in ${delay / 1000} s`);
       this.retryTimer = setTimeout(() => void this.attempt(() => this.receiver.client.start(), failures + 1), delay);

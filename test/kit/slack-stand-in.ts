@@ -30,6 +30,7 @@ import { RateLimiter } from './rate-limits';
 import { applyResponse, parseResponseBody, RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS } from './response-urls';
 import { manifestBotScopes, SCOPES_SEEN_ENV, ScopeLedger } from './scopes';
 import { fail, invalidArguments, SlackError } from './slack-errors';
+import { APPS_CONNECTIONS_OPEN, CONNECTIONS_WRITE, type SocketModeOptions, SocketModeServer } from './socket-mode';
 import {
   type ChannelMessage,
   type EphemeralMessage,
@@ -54,7 +55,7 @@ export { FILE_UPLOAD, type UploadedFile } from './methods/files';
 export * from './types';
 
 /** Methods the stand-in implements. */
-export const SUPPORTED_METHODS: readonly string[] = [...Object.keys(METHODS), OAUTH_V2_ACCESS];
+export const SUPPORTED_METHODS: readonly string[] = [...Object.keys(METHODS), OAUTH_V2_ACCESS, APPS_CONNECTIONS_OPEN];
 
 export class SlackStandIn {
   private readonly ws: Workspace;
@@ -70,6 +71,7 @@ export class SlackStandIn {
   private server?: Server;
   private base?: string;
   private oauthCodeCount = 0;
+  private socketMode?: SocketModeServer;
   /** Bugs in the stand-in itself (answered 500); a test can assert there were none. */
   readonly internalErrors: unknown[] = [];
 
@@ -118,6 +120,11 @@ export class SlackStandIn {
     const server = createServer((request, response) => {
       void this.route(request, response);
     });
+    // Socket Mode's WebSocket (the URL apps.connections.open hands out) is served on the same port.
+    server.on('upgrade', (request, socket, head) => {
+      if (this.socketMode) this.socketMode.handleUpgrade(request, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, this.host, () => resolve());
@@ -132,6 +139,8 @@ export class SlackStandIn {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    // Upgraded sockets are no longer the HTTP server's to close.
+    await this.socketMode?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -374,6 +383,20 @@ export class SlackStandIn {
     return code;
   }
 
+  /**
+   * Turns Socket Mode on for the app: apps.connections.open then answers the app-level token with a
+   * WebSocket URL on this stand-in's port, where the returned server delivers envelopes.
+   */
+  enableSocketMode(options: SocketModeOptions): SocketModeServer {
+    if (this.socketMode) throw new Error('Socket Mode is already on');
+    this.socketMode = new SocketModeServer(options, {
+      appId: () => this.ws.config.appId,
+      baseUrl: () => this.baseUrl,
+      now: () => this.ws.now(),
+    });
+    return this.socketMode;
+  }
+
   /** Scopes the calls (and the events and commands Slack sent the app) needed so far, sorted. */
   get scopesUsed(): string[] {
     return this.scopeLedger.used;
@@ -393,6 +416,7 @@ export class SlackStandIn {
   credentialOf(token: string | undefined): string | undefined {
     if (token === undefined || token === '') return undefined;
     if (token === this.ws.config.botToken) return 'bot token';
+    if (token === this.socketMode?.appToken) return 'app-level token';
     return this.ws.issuedTokens.get(token)?.label;
   }
 
@@ -532,6 +556,17 @@ export class SlackStandIn {
           if (injected) return injected;
           return { status: 200, body: { ok: true, ...oauthV2Access(this.ws, clientCredentials(request, args), args) } };
         }
+        if (methodName === APPS_CONNECTIONS_OPEN) {
+          // An app-level token's call: its scope is the app's, not the bot's (kept out of the scope ledger).
+          token = bearerToken(request) ?? parsed.token;
+          scope = CONNECTIONS_WRITE;
+          const injected = await this.faults.apply(methodName);
+          if (injected) return injected;
+          const body = this.socketMode
+            ? this.socketMode.connectionsOpen(token, (other) => this.isKnownToken(other))
+            : fail(token === undefined || token === '' ? 'not_authed' : 'invalid_auth');
+          return { status: 200, body: { ok: true, ...body } };
+        }
         const spec = METHODS[methodName];
         if (!spec) fail('unknown_method', { req_method: methodName });
         token = bearerToken(request) ?? parsed.token;
@@ -575,10 +610,16 @@ export class SlackStandIn {
   private authenticate(token: string | undefined): readonly string[] {
     if (token === undefined || token === '') fail('not_authed');
     if (token === this.ws.config.botToken) return this.botScopes;
+    // Slack refuses an app-level token for everything but apps.connections.open (and a few app methods).
+    if (token === this.socketMode?.appToken) fail('not_allowed_token_type');
     const issued = this.ws.issuedTokens.get(token);
     if (!issued) fail('invalid_auth');
     if (issued.revoked) fail('token_revoked');
     return issued.scopes;
+  }
+
+  private isKnownToken(token: string): boolean {
+    return token === this.ws.config.botToken || this.ws.issuedTokens.has(token);
   }
 
   private requiredScope(spec: MethodSpec, args: JsonObject): string | undefined {

@@ -90,6 +90,7 @@ describe('transport and auth', () => {
     expect(slack.apiUrl).toBe(`${slack.baseUrl}api/`);
     // Only what Debrief calls: a feature that needs another method adds it to the stand-in.
     expect([...SUPPORTED_METHODS].sort()).toEqual([
+      'apps.connections.open',
       'auth.test',
       'chat.postEphemeral',
       'chat.postMessage',
