@@ -1,15 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { type Logger, SocketModeReceiver } from '@slack/bolt';
-import { ConsoleLogger } from '@slack/logger';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
 import { countInstallations } from './db/installations';
 import { migrateToLatest } from './db/migrate';
+import { createDebriefLogger } from './observability/logger';
+import { createMetrics, type DebriefMetrics } from './observability/metrics';
 import { type Scheduler, startScheduler } from './scheduler';
 import { TokenCipher } from './security/token-cipher';
 import { WorkspaceDirectory } from './services/context';
-import { boltLogLevel, createSlackApp, INSTALL_PATH, identifyBot } from './slack/app';
+import { createSlackApp, INSTALL_PATH, identifyBot } from './slack/app';
 import { BackgroundWork } from './slack/background';
 import type { SlackDeps } from './slack/deps';
 import { SlackInstallationStore } from './slack/installation-store';
@@ -40,7 +40,13 @@ export interface StartOptions {
  * The outbound Slack port: listeners, the scheduler and the CLI reach any workspace through it, with
  * the one bot token or, in OAuth mode, each installation's own (kept in Postgres, encrypted).
  */
-export function createSlackPort(config: Config, db: DatabaseHandle['db'], clock: () => Date, logger: Logger) {
+export function createSlackPort(
+  config: Config,
+  db: DatabaseHandle['db'],
+  clock: () => Date,
+  logger: Logger,
+  metrics?: DebriefMetrics,
+) {
   const installationStore = config.slack.oauth
     ? new SlackInstallationStore(
         db,
@@ -54,6 +60,7 @@ export function createSlackPort(config: Config, db: DatabaseHandle['db'], clock:
       ? { kind: 'installations', store: installationStore }
       : { kind: 'single', botToken: config.slack.botToken ?? '' },
     config.slack.apiUrl,
+    { logger, ...(metrics && { fetch: metrics.slackFetch() }) },
   );
   // A reinstall or an uninstall replaces or revokes the token a cached client holds.
   installationStore?.onChange((query) =>
@@ -81,11 +88,9 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   return result;
 }
 
+/** JSON lines (pino) with request ids and redaction; see src/observability/logger.ts. */
 export function createLogger(config: Config): Logger {
-  const logger = new ConsoleLogger();
-  logger.setLevel(boltLogLevel(config.logLevel));
-  logger.setName('debrief');
-  return logger;
+  return createDebriefLogger({ level: config.logLevel, name: 'debrief' });
 }
 
 /** The composition root: database, migrations, the Slack app and its listeners, the HTTP listener. */
@@ -109,7 +114,9 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
     const background = new BackgroundWork(logger);
     const clock = options.clock ?? (() => new Date());
-    const { slack, installationStore } = createSlackPort(config, database.db, clock, logger);
+    const metrics = createMetrics();
+    metrics.observePool(database.poolStats);
+    const { slack, installationStore } = createSlackPort(config, database.db, clock, logger, metrics);
     const deps: SlackDeps = {
       db: database.db,
       slack,
@@ -118,9 +125,8 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       logger,
       clock,
       postmortemChannel: config.postmortemChannel,
+      metrics,
     };
-    const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics, prefix: 'debrief_' });
     const botIdentity = await identifyBot(config, logger);
     let socketMode: SocketModeConnection | undefined;
     const healthProblems = async () => [
@@ -131,7 +137,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
       config,
       deps,
       logger,
-      metrics,
+      metrics: metrics.registry,
       botIdentity,
       installationStore,
       isHealthy: async () => (await healthProblems()).length === 0,
@@ -145,7 +151,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     } else {
       started = await app.start({ port: config.port, host: config.host });
     }
-    const scheduler = startScheduler({ db: database.db, slack, config, logger, clock });
+    const scheduler = startScheduler({ db: database.db, slack, config, logger, clock, metrics });
     const port =
       started && typeof started === 'object' && 'address' in started
         ? (started as { address(): AddressInfo }).address().port

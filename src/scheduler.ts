@@ -2,6 +2,8 @@ import type { Logger } from '@slack/bolt';
 import cron from 'node-cron';
 import type { Config } from './config';
 import type { Db } from './db/connect';
+import type { DebriefMetrics } from './observability/metrics';
+import { withLogBindings } from './observability/request-scope';
 import { sendDebriefReminders } from './services/debriefs';
 import { nudgeUnacceptedOwners } from './services/postmortems';
 import { runReminderSweep } from './services/reminders';
@@ -26,8 +28,10 @@ export function startScheduler(options: {
   config: Config;
   logger: Logger;
   clock: () => Date;
+  /** Sweeps by job and outcome, with durations, and reminder digests sent / failed / skipped. */
+  metrics?: DebriefMetrics;
 }): Scheduler {
-  const { db, slack, config, logger, clock } = options;
+  const { db, slack, config, logger, clock, metrics } = options;
   /** Jobs run one after another; one failing does not stop the others, and the next sweep retries it. */
   const jobs: [name: string, run: () => Promise<void>][] = [
     [
@@ -51,6 +55,7 @@ export function startScheduler(options: {
           now: clock(),
           reminderHour: config.reminderHour,
           warn: (message) => logger.warn(message),
+          ...(metrics && { metrics }),
         });
         if (report.sent.length + report.refused.length + report.unknown.length > 0) {
           logger.info(
@@ -74,10 +79,13 @@ export function startScheduler(options: {
   const sweep = async () => {
     const failed: string[] = [];
     for (const [name, run] of jobs) {
-      await run().catch((error: unknown) => {
-        failed.push(name);
-        logger.error(`scheduled job "${name}" failed; the next sweep retries it: ${failureSummary(error)}`);
-      });
+      // Lines logged by the job carry its name; /metrics counts its runs and failures.
+      await withLogBindings({ job: name }, () =>
+        (metrics ? metrics.timeSweep(name, run) : run()).catch((error: unknown) => {
+          failed.push(name);
+          logger.error(`scheduled job "${name}" failed; the next sweep retries it: ${failureSummary(error)}`);
+        }),
+      );
     }
     if (failed.length > 0) throw new Error(`scheduled jobs failed: ${failed.join(', ')}`);
   };

@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'embedded';
   /** True when the database answers a trivial query (used by /healthz). */
   ping(): Promise<boolean>;
+  /** The Postgres pool's connections (for /metrics); the embedded database has no pool. */
+  poolStats?: () => { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -254,7 +256,15 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
   pool.on('error', (error) => onError(report('idle-connection', error)));
   const guarded = new GuardedPool(pool, (error) => onError(report('unavailable', error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) });
-  return handle(db, 'postgres', async () => db.destroy());
+  return {
+    ...handle(db, 'postgres', async () => db.destroy()),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? 10,
+    }),
+  };
 }
 
 /**

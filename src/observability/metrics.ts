@@ -8,7 +8,7 @@
 import type { FetchFunction } from '@slack/web-api';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DigestMetrics, DigestOutcome } from '../services/metrics-port';
-import type { DuplicateStage, RequestKind, RequestOutcome } from './request-scope';
+import { type DuplicateStage, REQUEST_KINDS, type RequestKind, type RequestOutcome } from './request-scope';
 
 /** Slack's acknowledgement deadline is 3 s; Debrief answers "working on it" at 2.5 s (SPEC 8). */
 export const ACK_LATE_SECONDS = 2.5;
@@ -68,7 +68,7 @@ export class DebriefMetrics implements DigestMetrics {
     });
     this.acksLate = new Counter({
       name: 'debrief_slack_acks_late_total',
-      help: `Slack requests acknowledged later than ${ACK_LATE_SECONDS} s after the middleware saw them (Slack gives up at 3 s).`,
+      help: `Slack requests answered later than ${ACK_LATE_SECONDS} s after the middleware saw them, and commands answered "working on it" (Slack gives up at 3 s).`,
       labelNames: ['kind'],
       registers,
     });
@@ -156,6 +156,7 @@ export class DebriefMetrics implements DigestMetrics {
     this.eventsDeduplicated.inc({ stage: 'early' }, 0);
     this.eventsDeduplicated.inc({ stage: 'claim' }, 0);
     this.commandsDeferred.inc(0);
+    for (const kind of REQUEST_KINDS) this.acksLate.inc({ kind }, 0);
   }
 
   /** The database pool to report (Postgres only). */
@@ -163,16 +164,20 @@ export class DebriefMetrics implements DigestMetrics {
     this.poolStats = stats;
   }
 
-  /** A finished Slack request. `ackSeconds`: when its acknowledgement went out, from the middleware's start. */
+  /**
+   * A finished Slack request. `seconds` runs from the middleware to the end of the listener, which is
+   * when the HTTP receiver sends Slack its answer (processBeforeResponse). A command answered "working
+   * on it" is late by definition: its answer missed the 2.5 s budget and follows through response_url.
+   */
   requestFinished(
     kind: RequestKind,
     outcome: RequestOutcome,
     seconds: number,
-    details: { ackSeconds?: number; duplicate?: DuplicateStage; deferred?: boolean } = {},
+    details: { duplicate?: DuplicateStage | undefined; deferred?: boolean | undefined } = {},
   ): void {
     this.requests.inc({ kind, outcome });
     this.requestDuration.observe({ kind, outcome }, seconds);
-    if ((details.ackSeconds ?? seconds) > ACK_LATE_SECONDS) this.acksLate.inc({ kind });
+    if (seconds > ACK_LATE_SECONDS || details.deferred) this.acksLate.inc({ kind });
     if (details.duplicate) this.eventsDeduplicated.inc({ stage: details.duplicate });
     if (details.deferred) this.commandsDeferred.inc();
   }

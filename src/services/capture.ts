@@ -18,6 +18,7 @@ import {
 } from '../db/timeline';
 import { readOnlyReason } from '../domain/permissions';
 import { storableText } from '../domain/redact';
+import { noteDuplicate } from '../observability/request-scope';
 import { type ActionContext, actorOf, commitOnce, type Scope } from './context';
 import { PermissionDeniedError, UserFacingError } from './errors';
 import type { Notice, SlackMessage } from './slack-port';
@@ -51,7 +52,7 @@ async function capturingIncident(scope: Scope, channelId: string): Promise<Incid
  * commitOnce would: the claim never commits without the message, and a retry changes nothing.
  */
 export async function logChannelMessage(scope: Scope, message: SlackMessage): Promise<void> {
-  await logChannelMessageOnce(scope.db, {
+  const logged = await logChannelMessageOnce(scope.db, {
     workspaceId: scope.workspaceId,
     // commitOnce's claim, keyed the same way.
     claim: scope.eventId === undefined ? undefined : { eventId: scope.eventId, teamId: String(scope.workspaceId) },
@@ -62,6 +63,7 @@ export async function logChannelMessage(scope: Scope, message: SlackMessage): Pr
     text: storableText(message.text),
     postedAt: tsToDate(message.ts),
   });
+  if (scope.eventId !== undefined && logged.captured && !logged.claimed) noteDuplicate('claim');
 }
 
 export interface CaptureResult {

@@ -4,6 +4,7 @@ import { claimEvent, isEventProcessed } from '../db/events';
 import { inTransaction } from '../db/transaction';
 import { ensureWorkspace, findWorkspace, type WorkspaceRef } from '../db/workspaces';
 import type { Actor } from '../domain/permissions';
+import { noteDuplicate } from '../observability/request-scope';
 import type { SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
 
 /** What every use case is given: where it runs, the outbound Slack port and the time. */
@@ -32,6 +33,7 @@ export interface ActionContext extends Scope {
 export async function commitOnce<T>(scope: Scope, work: (db: Db) => Promise<T>): Promise<T | undefined> {
   return inTransaction(scope.db, async (trx) => {
     if (scope.eventId !== undefined && !(await claimEvent(trx, scope.eventId, String(scope.workspaceId)))) {
+      noteDuplicate('claim');
       return undefined;
     }
     return work(trx);

@@ -41,6 +41,7 @@ import {
 import { resolveZone } from '../domain/when';
 import { type ActionItemView, actionItemView } from './action-items';
 import { addressOfWorkspace } from './context';
+import type { DigestMetrics } from './metrics-port';
 import type { DeliveryOutcome, SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
 
 /** One item line of a digest. */
@@ -92,6 +93,8 @@ export interface ReminderDeps {
   reminderHour: number;
   /** Problems worth an operator's attention (a send with an unknown outcome, a rate limit); ids only. */
   warn?: (message: string) => void;
+  /** Counts digests sent, failed and skipped (the composition root hands in /metrics). */
+  metrics?: DigestMetrics;
 }
 
 /** The digests one workspace would get now. */
@@ -222,6 +225,7 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
   for (const plan of await planSweep(deps)) {
     report.planned += plan.digests.length;
     report.skippedPeople += plan.skippedPeople.length;
+    deps.metrics?.digest('skipped', 'no_person', plan.skippedPeople.length);
     for (const [index, digest] of plan.digests.entries()) {
       const key: DigestClaimKey = {
         workspaceId: plan.workspaceId,
@@ -229,6 +233,7 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
         localDate: digest.localDate,
       };
       const result = await deliver(deps, plan.workspace, key, digest);
+      countDigest(deps.metrics, result);
       if (result === 'claimed elsewhere') report.claimedElsewhere += 1;
       else if (result.outcome === 'sent') report.sent.push(key);
       else if (result.outcome === 'unknown') {
@@ -242,6 +247,7 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
         if (limit?.wholeWorkspace) {
           const left = plan.digests.length - index - 1;
           report.rateLimited.push({ workspaceId: plan.workspaceId, retryAfterSeconds: limit.retryAfterSeconds, left });
+          deps.metrics?.digest('skipped', 'rate_limited', left);
           deps.warn?.(
             `Slack rate-limited reminder digests in workspace ${plan.workspaceId} (Retry-After ${limit.retryAfterSeconds} s): ${left + 1} wait for a later sweep`,
           );
@@ -254,6 +260,14 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
 }
 
 type Delivery = 'claimed elsewhere' | Exclude<DeliveryOutcome, { outcome: 'sent' }> | { outcome: 'sent' };
+
+function countDigest(metrics: DigestMetrics | undefined, result: Delivery): void {
+  if (!metrics) return;
+  if (result === 'claimed elsewhere') metrics.digest('skipped', 'claimed_elsewhere');
+  else if (result.outcome === 'sent') metrics.digest('sent');
+  else if (result.outcome === 'unknown') metrics.digest('failed', 'unknown');
+  else metrics.digest('failed', result.rateLimited ? 'rate_limited' : 'refused');
+}
 
 async function deliver(
   deps: ReminderDeps,

@@ -53,7 +53,12 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
   const { config, logger } = options;
   const customRoutes = [healthRoute(options.isHealthy, options.healthProblems), metricsRoute(options.metrics)];
   // Every Web API client, the OAuth code exchange and the Socket Mode connection go to SLACK_API_URL.
-  const clientOptions = { slackApiUrl: config.slack.apiUrl, ...WEB_API_CLIENT_OPTIONS };
+  // Bolt's listener clients and its respond() use this fetch too: /metrics counts every call to Slack.
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    ...WEB_API_CLIENT_OPTIONS,
+    ...(options.deps.metrics && { fetch: options.deps.metrics.slackFetch() }),
+  };
   const oauth = oauthOptions(options, clientOptions);
   const receiver =
     options.receiver ??
@@ -193,6 +198,7 @@ export async function identifyBot(config: Config, logger: Logger): Promise<BotId
   if (config.slack.botToken === undefined) return undefined;
   const client = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
+    logger,
     timeout: 5_000,
     retryConfig: { retries: 0 },
   });

@@ -1,7 +1,9 @@
 import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
+import { noteDuplicate } from '../observability/request-scope';
 import { type ActionContext, actorOf, type Scope, wasEventProcessed } from '../services/context';
 import type { WorkspaceAddress } from '../services/slack-port';
 import type { SlackDeps } from './deps';
+import { observed } from './observed-request';
 
 /**
  * Who and where a Slack request is, resolved once by middleware (lazily: a message event never
@@ -40,16 +42,18 @@ const NO_SLACK_CALL_EVENTS = new Set(['message']);
 /**
  * Resolves the request's context once. Also skips Slack's retry of an event whose work already
  * committed, before any Slack call; the authoritative check is the claim committed with the work.
+ * The whole request runs observed: logged with its request id and workspace, counted by outcome.
  */
 export function requestContextMiddleware(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, context, next }) => {
-    const payload = body as Payload;
-    const eventId = typeof payload.event_id === 'string' ? payload.event_id : undefined;
-    const checkEarly = eventId !== undefined && !NO_SLACK_CALL_EVENTS.has(payload.event?.type ?? '');
-    if (checkEarly && (await wasEventProcessed(deps.db, eventId))) return;
-    context[KEY] = buildRequest(deps, context, payload, eventId);
-    await next();
-  };
+  return async ({ body, context, next }) =>
+    observed(deps, body, context, async () => {
+      const payload = body as Payload;
+      const eventId = typeof payload.event_id === 'string' ? payload.event_id : undefined;
+      const checkEarly = eventId !== undefined && !NO_SLACK_CALL_EVENTS.has(payload.event?.type ?? '');
+      if (checkEarly && (await wasEventProcessed(deps.db, eventId))) return noteDuplicate('early');
+      context[KEY] = buildRequest(deps, context, payload, eventId);
+      await next();
+    });
 }
 
 function buildRequest(

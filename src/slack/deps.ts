@@ -1,4 +1,5 @@
 import type { Logger } from '@slack/bolt';
+import type { DebriefMetrics } from '../observability/metrics';
 import type { Scope, WorkspaceDirectory } from '../services/context';
 import type { SlackPort } from '../services/slack-port';
 import type { BackgroundWork } from './background';
@@ -14,4 +15,6 @@ export interface SlackDeps {
   clock: () => Date;
   /** POSTMORTEM_CHANNEL: where published postmortems are announced (none when unset). */
   postmortemChannel: string | null;
+  /** Request, acknowledgement and de-duplication metrics (absent in tests that do not read them). */
+  metrics?: DebriefMetrics;
 }

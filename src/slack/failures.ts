@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@slack/bolt';
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import { noteFailure } from '../observability/request-scope';
 import { databaseUnavailableMessage, UserFacingError } from '../services/errors';
 
 /** Postgres and pg connection failures: the database is unreachable, not the request wrong. */
@@ -22,6 +23,8 @@ export function fieldOf(error: unknown): string | undefined {
 
 /** Turns any failure into what the user should read; unexpected ones are logged with a reference. */
 export function describeFailure(error: unknown, logger: Logger): string {
+  // The request's outcome for its metrics: the person's own mistake, or anything else.
+  noteFailure(error instanceof UserFacingError ? 'user_error' : 'failed');
   if (error instanceof UserFacingError) return error.message;
   const code = (error as { code?: string } | null)?.code;
   if (code === ErrorCode.RateLimitedError) {

@@ -7,6 +7,7 @@
 
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
+import { noteDeferred } from '../observability/request-scope';
 import type { Notice } from '../services/slack-port';
 import { type DebriefRequest, requestOf } from './context';
 import type { SlackDeps } from './deps';
@@ -49,6 +50,7 @@ export function commandListener(deps: SlackDeps, handler: CommandHandler, deadli
       response_type: 'ephemeral',
       text: ':hourglass_flowing_sand: Working on it… the answer follows here.',
     });
+    noteDeferred();
     deps.background.run('finish a slow command', async () => {
       const { answer } = await work;
       if (answer) await args.respond(commandResponse(answer));

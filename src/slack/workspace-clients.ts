@@ -49,6 +49,8 @@ export class WorkspaceClients {
   constructor(
     private readonly tokens: TokenSource,
     private readonly slackApiUrl: string,
+    /** Shared by every client: the logger, and a fetch that counts calls for /metrics. */
+    private readonly shared: Pick<WebClientOptions, 'logger' | 'fetch'> = {},
   ) {}
 
   async clientFor(workspace: WorkspaceAddress): Promise<WorkspaceClient> {
@@ -83,7 +85,7 @@ export class WorkspaceClients {
   }
 
   private build(token: string, options: WebClientOptions): WebClient {
-    return new WebClient(token, { slackApiUrl: this.slackApiUrl, ...options });
+    return new WebClient(token, { slackApiUrl: this.slackApiUrl, ...this.shared, ...options });
   }
 }
 
