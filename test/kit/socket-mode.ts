@@ -323,7 +323,7 @@ export class SocketModeServer {
 
   /** Drops every open connection without a close frame, as a network failure or a lost link server would. */
   drop(): void {
-    for (const connection of [...this.open]) {
+    for (const connection of this.open.splice(0)) {
       connection.record.closedBy = 'server';
       connection.socket.terminate();
     }
