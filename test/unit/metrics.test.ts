@@ -64,7 +64,7 @@ describe('metrics', () => {
   test('requests: outcome, late acknowledgements (after 2.5 s, or answered "working on it"), duplicates', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     metrics.requestFinished('command', 'ok', 0.2);
-    metrics.requestFinished('command', 'ok', 2.51, { deferred: true });
+    metrics.requestFinished('command', 'ok', 2.5, { deferred: true });
     metrics.requestFinished('action', 'failed', 2.6);
     metrics.requestFinished('event', 'deduplicated', 0.01, { duplicate: 'early' });
     expect(await value(metrics, 'debrief_slack_requests_total', { kind: 'command', outcome: 'ok' })).toBe(2);
