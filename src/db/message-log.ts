@@ -38,7 +38,8 @@ export interface ChannelMessageLogged {
  *   in other channels write nothing). ON CONFLICT DO NOTHING returns no row for a retry of
  *   committed work, and waits for a concurrent delivery of the same event to commit or roll back.
  * - `logged`: the message, unless claimed by no one (a retry) or deleted in Slack before it arrived
- *   (deleted_messages); ON CONFLICT keeps one row per (channel, ts).
+ *   (deleted_messages); ON CONFLICT keeps one row per (channel, ts) in each incident: in a shared
+ *   channel another installation's incident keeps its own row (migration 0007).
  * The claim commits with the message or not at all: a failure rolls back both and the caller's
  * error reaches Slack as a non-2xx, so Slack delivers the event again.
  */
@@ -71,7 +72,7 @@ export async function logChannelMessageOnce(db: Db, message: ChannelMessageToLog
         where workspace_id = ${message.workspaceId}::integer
           and channel_id = ${message.channelId}::text and ts = ${message.ts}::text
       )
-      on conflict (channel_id, ts) do nothing
+      on conflict (channel_id, ts, incident_id) do nothing
       returning 1
     )
     select exists (select 1 from capturing) as captured,
