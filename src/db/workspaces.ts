@@ -51,3 +51,8 @@ export async function allocateIncidentNumber(db: Db, workspaceId: number): Promi
 export async function listWorkspaces(db: Db) {
   return db.selectFrom('workspaces').select(['id', 'team_id', 'enterprise_id']).orderBy('id').execute();
 }
+
+/** Locks the workspace's row until the transaction ends (declarations in one workspace queue). */
+export async function lockWorkspace(db: Db, workspaceId: number): Promise<void> {
+  await db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).forUpdate().execute();
+}

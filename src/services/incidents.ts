@@ -16,7 +16,7 @@ import {
 import type { IncidentRow } from '../db/schema';
 import { insertTimelineEntry } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
-import { allocateIncidentNumber } from '../db/workspaces';
+import { allocateIncidentNumber, lockWorkspace } from '../db/workspaces';
 import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
 import { peakSeverity } from '../domain/policy';
 import { storableText } from '../domain/redact';
@@ -89,13 +89,15 @@ export async function declareIncident(
 ): Promise<{ incident: IncidentRow; summary: IncidentSummary; retried: boolean }> {
   assertMayChange(context.actor);
   const title = storableText(input.title.trim());
-  if (!input.here) {
-    const since = new Date(context.now.getTime() - REPEAT_WINDOW_MS);
-    const repeated = await findRepeatedDeclaration(context.db, context.workspaceId, context.actor.userId, title, since);
-    if (repeated)
-      return { incident: repeated, summary: await loadIncidentSummary(context.db, repeated), retried: true };
-  }
-  const incident = await inTransaction(context.db, async (trx) => {
+  const declared = await inTransaction(context.db, async (trx) => {
+    // The workspace row lock serialises declarations: a repeat sent while the first is still
+    // waiting (a slow database, a timed-out answer) finds the first one instead of racing it.
+    await lockWorkspace(trx, context.workspaceId);
+    if (!input.here) {
+      const since = new Date(context.now.getTime() - REPEAT_WINDOW_MS);
+      const repeated = await findRepeatedDeclaration(trx, context.workspaceId, context.actor.userId, title, since);
+      if (repeated) return { incident: repeated, retried: true };
+    }
     if (input.here) {
       const active = await findActiveIncidentInChannel(trx, context.workspaceId, input.channelId);
       if (active) {
@@ -129,9 +131,9 @@ export async function declareIncident(
       detail: { number, severity: input.severity, here: input.here, private: input.isPrivate },
       at: context.now,
     });
-    return row;
+    return { incident: row, retried: false };
   });
-  return { incident, summary: await loadIncidentSummary(context.db, incident), retried: false };
+  return { ...declared, summary: await loadIncidentSummary(context.db, declared.incident) };
 }
 
 /** Records the channel Slack created for the incident. */

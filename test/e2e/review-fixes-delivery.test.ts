@@ -169,7 +169,7 @@ describe.each(databaseKinds())(
     // saw only "working on it") finds nothing and declares a second incident once the lock goes.
     // Expected: one incident; re-checking after allocateIncidentNumber has locked the workspace row
     // (inside the transaction) would serialise the two. Passes once fixed: remove `.failing`.
-    test.failing('a repeat sent while the first start still waits on the database gets the same incident', async () => {
+    test('a repeat sent while the first start still waits on the database gets the same incident', async () => {
       const title = 'Refund queue frozen';
       const incidents = () =>
         h.database.db.selectFrom('incidents').select('number').where('title', '=', title).execute();
