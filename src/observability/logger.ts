@@ -93,11 +93,13 @@ const VERDICT_FIELDS = ['ok', 'error', 'warning', 'needed', 'provided'];
 
 /** A string as it may be logged: credentials out, and JSON dumps reduced to their shape. */
 export function scrubString(text: string): string {
-  const dumped = /^([^{[]*?)([{[][\s\S]*)$/.exec(text);
   let scrubbed = text;
-  if (dumped) {
-    const summary = summarizeJson(dumped[2]!);
-    if (summary !== undefined) scrubbed = `${dumped[1]}${summary}`;
+  // `prefix: {json}` or `prefix (body: {json})`: the JSON runs from the first brace to the last one.
+  const start = text.search(/[{[]/);
+  const end = Math.max(text.lastIndexOf('}'), text.lastIndexOf(']'));
+  if (start >= 0 && end > start) {
+    const summary = summarizeJson(text.slice(start, end + 1));
+    if (summary !== undefined) scrubbed = `${text.slice(0, start)}${summary}${text.slice(end + 1)}`;
   }
   scrubbed = redactSecrets(scrubbed);
   for (const [pattern, replacement] of LOG_ONLY_PATTERNS) scrubbed = scrubbed.replace(pattern, replacement);

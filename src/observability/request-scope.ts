@@ -34,7 +34,10 @@ export interface LogBindings {
 }
 
 export interface RequestScope {
-  readonly bindings: Readonly<LogBindings>;
+  /** Filled in as the request is understood (the workspace once Bolt has authorized it). */
+  readonly bindings: LogBindings;
+  /** Debrief's middleware ran (Bolt found an installation and passed the request on). */
+  reachedMiddleware?: boolean;
   /** The worst failure noted so far (failed outranks user_error); undefined means none. */
   failure?: 'user_error' | 'failed';
   duplicate?: DuplicateStage;

@@ -19,6 +19,7 @@ import { failureSummary } from './failures';
 import type { SlackInstallationStore } from './installation-store';
 import { registerListeners } from './listeners';
 import { registerInstallationEvents } from './listeners/events/installations';
+import { observeRequests } from './observed-request';
 import { BOT_SCOPES } from './scopes';
 import { WEB_API_CLIENT_OPTIONS } from './workspace-clients';
 
@@ -101,6 +102,8 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     ...options.botIdentity,
     clientOptions,
   });
+  // Each request in its own log scope (request id, workspace), counted for /metrics.
+  observeRequests(app, options.deps);
   app.use(requestContextMiddleware(options.deps));
   registerListeners(app, options.deps);
   if (options.installationStore) registerInstallationEvents(app, options.installationStore);

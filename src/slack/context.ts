@@ -46,7 +46,7 @@ const NO_SLACK_CALL_EVENTS = new Set(['message']);
  */
 export function requestContextMiddleware(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
   return async ({ body, context, next }) =>
-    observed(deps, body, context, async () => {
+    observed(context, async () => {
       const payload = body as Payload;
       const eventId = typeof payload.event_id === 'string' ? payload.event_id : undefined;
       const checkEarly = eventId !== undefined && !NO_SLACK_CALL_EVENTS.has(payload.event?.type ?? '');

@@ -131,6 +131,8 @@ describe('redaction at LOG_LEVEL=debug', () => {
       response_url: RESPONSE_URL,
     });
     logger.debug('arguments', [`${BOT_TOKEN}`, { text: WORDS }]);
+    // Bolt's Socket Mode acknowledgement: JSON inside parentheses.
+    logger.debug(`ack() call begins (body: ${JSON.stringify({ response_type: 'ephemeral', text: WORDS })})`);
     logger.pino.debug({ token: BOT_TOKEN, nested: { text: WORDS, authorization: 'Bearer x' } }, 'pino directly');
     const all = written.join('');
     for (const secret of [BOT_TOKEN, USER_TOKEN, APP_TOKEN, SIGNING_SECRET, SIGNATURE, RESPONSE_URL, WORDS]) {
@@ -140,6 +142,7 @@ describe('redaction at LOG_LEVEL=debug', () => {
     // What stays: the shape and Slack's verdicts, which is what debugging needs.
     expect(all).toContain('http request body: {\\"fields\\":[\\"channel\\",\\"text\\",\\"token\\"]}');
     expect(all).toContain('{\\"ok\\":true,\\"fields\\":[\\"has_more\\",\\"messages\\",\\"ok\\"]}');
+    expect(all).toContain('ack() call begins (body: {\\"fields\\":[\\"response_type\\",\\"text\\"]})');
     expect(all).toContain('"type":"message"');
     expect(all).toContain('"id":"B1"');
   });
