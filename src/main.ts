@@ -146,7 +146,7 @@ export async function startDebrief(config: Config, options: StartOptions = {}): 
     let started: unknown;
     if (receiver instanceof SocketModeReceiver) {
       // Socket Mode connects in the background: an unreachable Slack must not stop the process starting.
-      socketMode = new SocketModeConnection(receiver, logger);
+      socketMode = new SocketModeConnection(receiver, logger, app);
       await socketMode.start();
     } else {
       started = await app.start({ port: config.port, host: config.host });

@@ -1,4 +1,4 @@
-import type { Logger, SocketModeReceiver } from '@slack/bolt';
+import { type App, ErrorCode, type Logger, type SocketModeReceiver } from '@slack/bolt';
 import { failureSummary } from './failures';
 
 /** Waits between attempts to reach Slack: 1 s, 2 s, 4 s … at most a minute. */
@@ -21,7 +21,9 @@ export class SocketModeConnection {
   constructor(
     private readonly receiver: SocketModeReceiver,
     private readonly logger: Logger,
+    app: App,
   ) {
+    acknowledgeEventsOnceProcessed(receiver, app);
     receiver.client.on('connected', () => {
       if (this.state !== 'connected') this.logger.info('Socket Mode: connected to Slack');
       this.state = 'connected';
@@ -67,4 +69,45 @@ export class SocketModeConnection {
     clearTimeout(this.retryTimer);
     await this.receiver.stop();
   }
+}
+
+/** What the Socket Mode client hands to `slack_event` listeners (@slack/socket-mode's SocketModeClient). */
+interface SocketModeEnvelope {
+  ack: (response?: Record<string, unknown>) => Promise<void>;
+  type: string;
+  body: Record<string, unknown>;
+  retry_num?: number;
+  retry_reason?: string;
+}
+
+/**
+ * Over HTTP, `processBeforeResponse` holds Slack's 200 until an event's work committed. Bolt's Socket
+ * Mode receiver acknowledges an Events API envelope before any listener runs, so a failure or a crash
+ * would lose it. This replaces the receiver's envelope handler: an event envelope is acknowledged only
+ * once processed, and one whose work failed is not acknowledged at all, so Slack redelivers it (with
+ * `retry_attempt`; the event id dedupes). Commands and interactions keep their listeners' own ack.
+ */
+function acknowledgeEventsOnceProcessed(receiver: SocketModeReceiver, app: App): void {
+  receiver.client.removeAllListeners('slack_event');
+  receiver.client.on('slack_event', async (envelope: SocketModeEnvelope) => {
+    const isEvent = envelope.type === 'events_api';
+    let acknowledged = false;
+    const ack = async (response?: Record<string, unknown>) => {
+      if (acknowledged) return;
+      acknowledged = true;
+      if (!isEvent) await envelope.ack(response);
+    };
+    try {
+      await app.processEvent({
+        body: envelope.body,
+        ack,
+        ...(envelope.retry_num !== undefined && { retryNum: envelope.retry_num }),
+        ...(envelope.retry_reason !== undefined && { retryReason: envelope.retry_reason }),
+      });
+      if (isEvent) await envelope.ack();
+    } catch (error) {
+      // No installation serves the workspace: nothing a redelivery could fix (Bolt's own rule).
+      if ((error as { code?: unknown }).code === ErrorCode.AuthorizationError) await envelope.ack();
+    }
+  });
 }

@@ -227,6 +227,19 @@ describe.each(databaseKinds())('Socket Mode end to end (%s database)', (kind) =>
     expect(processed).toHaveLength(1);
   });
 
+  test('an event whose work fails is not acknowledged: Slack redelivers it and it is stored exactly once', async () => {
+    const said = await event({ kind: 'message', channelId, userId: PEOPLE.alice.id, text: 'failover finished' });
+    const ts = String((said.body.payload.event as { ts: string }).ts);
+    await eventually('the message logged', loggedMessages, (logged) => logged.some((m) => m.ts === ts));
+    // The pushpin needs the reactor's users.info, which fails once: no acknowledgement, so a redelivery.
+    slack.failNext('users.info', { error: 'internal_error', status: 500, times: 1 });
+    const pin = await event({ kind: 'reaction_added', channelId, ts, userId: PEOPLE.nozone.id, reaction: 'pushpin' });
+    expect(pin.delivery.deliveries.map((d) => d.timedOut)).toEqual([true, false]);
+    await debrief.background.drain();
+    const entries = (await timeline()).filter((e) => e.source === 'reaction' && e.message?.ts === ts);
+    expect(entries).toHaveLength(1);
+  });
+
   test('interactions: a timeline menu click opens the modal, and its submission is acknowledged with the answer', async () => {
     const shown = await command(PEOPLE.alice.id, channelId, 'timeline');
     const blocks = answerOf(shown).blocks as {
