@@ -298,6 +298,19 @@ describe.each(databaseKinds())('action items and reminder digests end to end (%s
     // #1·3 (due 2026-11-24) is overdue and listed before #1·1 (due 2026-12-04); so is #1·4 (low, due 2026-11-20).
     expect(json.indexOf('#1·3')).toBeLessThan(json.indexOf('#1·1'));
     expect(json).toContain(':warning: *3 overdue*');
+    // A button on the Home tab has no response URL: the change shows in the Home tab published again.
+    const second = (await items()).find((i) => i.text === 'Second pass for alice')!;
+    const click = blockActionsBody(w.slack, {
+      userId: alice.id,
+      actionId: ActionItemIds.done,
+      blockId: actionItemBlockId(second.id),
+      source: { viewId: String(home!.id) },
+    });
+    expect((await w.send(click)).status).toBe(200);
+    expect((await items()).find((i) => i.id === second.id)?.status).toBe('done');
+    const republished = JSON.stringify(w.slack.homeOf(alice.id)!.blocks);
+    expect(republished).not.toContain('Second pass for alice');
+    expect(republished).toContain('#1·3');
     await w.event({ kind: 'app_home_opened', userId: bob.id });
     expect(JSON.stringify(w.slack.homeOf(bob.id)!.blocks)).toMatch(
       /\*#1\* Checkout returns 500s — drafting, due \d{4}-\d{2}-\d{2}/,
