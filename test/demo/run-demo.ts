@@ -2,8 +2,10 @@ import { openInMemory } from '../../src/db/connect';
 import { findIncidentByNumber } from '../../src/db/incidents';
 import { listTimeline } from '../../src/db/timeline';
 import { formatUtc } from '../../src/domain/when';
+import { slotUtc } from '../../src/slack/blocks/debrief';
+import { ActionIds } from '../../src/slack/ids';
 import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../kit/simulated-workspace';
-import { viewSubmissionBody } from '../kit/slack-requests';
+import { blockActionsBody, viewSubmissionBody } from '../kit/slack-requests';
 
 /** The demo's clock, moved along by the script: a Friday morning in UTC, afternoon in Kolkata, night in Los Angeles. */
 class ScriptedClock {
@@ -46,6 +48,7 @@ export async function runDemo(_args: string[]): Promise<number> {
       const who = NAMES.get(entry.message?.authorId ?? entry.authorId) ?? entry.authorId;
       console.log(`  ${formatUtc(entry.occurredAt)}  ${marker} ${withNames(entry.text)}  — ${who}`);
     }
+    await scheduleDebrief(workspace, clock, channel);
     const markdown = await writePostmortem(workspace, clock, channel);
     console.log('\nThe postmortem, as `/postmortem export` uploaded it (postmortem-1.md):\n');
     console.log(markdown);
@@ -82,8 +85,7 @@ async function writePostmortem(w: SimulatedWorkspace, clock: ScriptedClock, chan
     if (response.json)
       throw new Error(`the ${section} modal refused the demo's answers: ${JSON.stringify(response.json)}`);
   };
-  console.log('\nAfter the incident…\n');
-  await postmortem('2026-11-20T10:05:00Z', 'UDANA', 'assign <@UBOB|bob> due 2026-11-27');
+  console.log('\nWriting the postmortem…\n');
   await fill('2026-11-20T13:00:00Z', 'UBOB', 'summary', {
     summary:
       'Deploy 2026.11.20-3 of checkout-api exhausted the payments-db connection pool; about 12% of checkouts failed for 70 minutes until the deploy was rolled back.',
@@ -111,6 +113,43 @@ async function writePostmortem(w: SimulatedWorkspace, clock: ScriptedClock, chan
   const file = w.slack.uploadedFiles.at(uploads);
   if (!file) throw new Error('the export uploaded no file');
   return file.content;
+}
+
+/**
+ * The owner asks for debrief slots (participants in four zones), picks the first with the button,
+ * and the demo prints the chosen slot and the agenda the calendar file carries.
+ */
+async function scheduleDebrief(w: SimulatedWorkspace, clock: ScriptedClock, channel: string): Promise<void> {
+  clock.at('2026-11-20T10:10:00Z');
+  await w.command('UDANA', channel, 'assign <@UBOB|bob> due 2026-11-27', '/postmortem');
+  clock.at('2026-11-20T10:15:00Z');
+  await w.command('UBOB', channel, 'debrief', '/postmortem');
+  const proposal = w.slack
+    .messagesIn(channel)
+    .filter((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.debriefPick))
+    .at(-1);
+  if (!proposal) throw new Error('no debrief proposals were posted');
+  console.log(`\n10:15Z bob: /postmortem debrief\n         → ${withNames(proposal.text.replace(/\n+/g, ' '))}`);
+  clock.at('2026-11-20T10:20:00Z');
+  await w.send(
+    blockActionsBody(w.slack, {
+      userId: 'UBOB',
+      actionId: ActionIds.debriefPick,
+      source: { channelId: channel, messageTs: proposal.ts },
+    }),
+  );
+  await w.settle();
+  const meeting = await w.debrief.database.db
+    .selectFrom('debriefs')
+    .select(['starts_at', 'ends_at'])
+    .executeTakeFirstOrThrow();
+  if (!meeting.starts_at || !meeting.ends_at) throw new Error('the picked debrief has no time');
+  console.log(`10:20Z bob picks the first slot → debrief on ${slotUtc(meeting.starts_at, meeting.ends_at)}`);
+  const ics = w.slack.uploadedFiles.find((f) => f.filename.startsWith('debrief-'));
+  const description = ics?.content.replace(/\r\n[ \t]/g, '').match(/^DESCRIPTION:(.*)$/m)?.[1] ?? '';
+  console.log(
+    `\nAgenda (from ${ics?.filename ?? 'the calendar file'}):\n${description.replace(/\\n/g, '\n').replace(/\\([,;\\])/g, '$1')}`,
+  );
 }
 
 /** Slack renders `<@U…>` as a name; so does the demo's printout. */
