@@ -737,17 +737,28 @@ export async function exportForOperator(
   request: { incidentNumber: number; teamId: string | null; format: 'markdown' | 'json' },
 ): Promise<string> {
   const workspaces = await listWorkspaces(deps.db);
+  // --team names a workspace row: its team id (an org-wide install's row holds the organisation's id
+  // there), or an organisation with exactly one row. Never the first of several rows of one
+  // organisation: that would be another workspace's data.
+  const exact = workspaces.filter((w) => w.team_id === request.teamId);
+  const ofOrganisation = workspaces.filter((w) => w.enterprise_id === request.teamId);
   const chosen =
     request.teamId === null
       ? workspaces.length === 1
         ? workspaces[0]
         : undefined
-      : workspaces.find((w) => w.team_id === request.teamId || w.enterprise_id === request.teamId);
+      : exact.length === 1
+        ? exact[0]
+        : ofOrganisation.length === 1
+          ? ofOrganisation[0]
+          : undefined;
   if (!chosen) {
     throw new WorkspaceChoiceError(
       request.teamId === null
         ? `This database serves ${workspaces.length} workspaces: name one with --team (${workspaces.map((w) => w.team_id).join(', ') || 'none yet'}).`
-        : `No workspace ${request.teamId} in this database (known: ${workspaces.map((w) => w.team_id).join(', ') || 'none'}).`,
+        : ofOrganisation.length > 1
+          ? `Organisation ${request.teamId} has ${ofOrganisation.length} workspaces here: name one with --team (${ofOrganisation.map((w) => w.team_id).join(', ')}).`
+          : `No workspace ${request.teamId} in this database (known: ${workspaces.map((w) => w.team_id).join(', ') || 'none'}).`,
     );
   }
   const workspace = await addressOfWorkspace(deps.db, chosen.id);

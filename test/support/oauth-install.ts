@@ -7,10 +7,11 @@ const STATE_COOKIE = 'slack-app-oauth-state';
  * Installs Debrief through OAuth as a person would: /slack/install sets the state cookie and sends the
  * browser to Slack's authorize page; Slack (the stand-in) issues a code for what was approved; the
  * browser comes back to /slack/oauth_redirect. Returns the bot token oauth.v2.access handed out.
- * `request.enterprise` makes it an org-wide (Enterprise Grid) install.
+ * `request.enterprise` makes it an org-wide (Enterprise Grid) install. `w` may be any app and stand-in
+ * pair, e.g. one of several stand-ins behind a tenant router.
  */
 export async function installThroughOAuth(
-  w: SimulatedWorkspace,
+  w: Pick<SimulatedWorkspace, 'slack'> & { debrief: { url: string } },
   request: Omit<OAuthCodeRequest, 'scopes'>,
 ): Promise<string> {
   const page = await fetch(`${w.debrief.url}/slack/install`, { redirect: 'manual' });
