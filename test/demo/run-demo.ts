@@ -2,6 +2,7 @@ import { openInMemory } from '../../src/db/connect';
 import { findIncidentByNumber } from '../../src/db/incidents';
 import { listTimeline } from '../../src/db/timeline';
 import { formatUtc } from '../../src/domain/when';
+import { digestAsText, planSweep } from '../../src/services/reminders';
 import { slotUtc } from '../../src/slack/blocks/debrief';
 import { ActionIds } from '../../src/slack/ids';
 import { BOT_USER_ID, type SimulatedWorkspace, startSimulatedWorkspace } from '../kit/simulated-workspace';
@@ -49,9 +50,11 @@ export async function runDemo(_args: string[]): Promise<number> {
       console.log(`  ${formatUtc(entry.occurredAt)}  ${marker} ${withNames(entry.text)}  — ${who}`);
     }
     await scheduleDebrief(workspace, clock, channel);
+    await addActionItems(workspace, clock, channel);
     const markdown = await writePostmortem(workspace, clock, channel);
     console.log('\nThe postmortem, as `/postmortem export` uploaded it (postmortem-1.md):\n');
     console.log(markdown);
+    await printMondayDigests(workspace);
     const posted = workspace.slack.messagesIn(channel).length;
     console.log(
       `\n${entries.length} timeline entries; Debrief made ${workspace.slack.calls.length} Slack API calls and posted ${posted} messages in the channel.`,
@@ -150,6 +153,42 @@ async function scheduleDebrief(w: SimulatedWorkspace, clock: ScriptedClock, chan
   console.log(
     `\nAgenda (from ${ics?.filename ?? 'the calendar file'}):\n${description.replace(/\\n/g, '\n').replace(/\\([,;\\])/g, '$1')}`,
   );
+}
+
+/** Follow-up work, each item with an owner, a due date in the owner's zone, a priority and a type. */
+async function addActionItems(w: SimulatedWorkspace, clock: ScriptedClock, channel: string): Promise<void> {
+  const items: [string, string, string][] = [
+    [
+      '2026-11-20T10:30:00Z',
+      'UBOB',
+      'Reuse pooled connections in the payment client <@UALICE|alice> due 2026-11-23 priority high type prevent',
+    ],
+    ['2026-11-20T10:31:00Z', 'UBOB', 'Alert at 80% of the payments-db pool <@UCAROL|carol> due 2026-11-24 type detect'],
+    [
+      '2026-11-20T10:32:00Z',
+      'UDANA',
+      'Load test checkout against a real payments-db <@UBOB|bob> priority low type investigate',
+    ],
+  ];
+  console.log('');
+  for (const [at, who, text] of items) {
+    clock.at(at);
+    const result = await w.command(who, channel, `action ${text}`, '/postmortem');
+    const answer = (result.answer as { text?: string }).text ?? '';
+    console.log(
+      `${at.slice(11, 16)}Z ${NAMES.get(who)}: /postmortem action ${withNames(text)}\n         → ${withNames(answer.replace(/\n+/g, ' '))}`,
+    );
+  }
+}
+
+/** What the reminder sweep would send on the first weekday after the incident, in each owner's morning. */
+async function printMondayDigests(w: SimulatedWorkspace): Promise<void> {
+  const now = new Date('2026-11-23T17:30:00Z'); // Monday: 09:30 in Los Angeles, later everywhere else
+  const plans = await planSweep({ db: w.debrief.database.db, slack: w.debrief.slack, now, reminderHour: 9 });
+  console.log(`\nReminder digests a sweep at ${now.toISOString()} would send (one per person and local day):`);
+  for (const digest of plans.flatMap((plan) => plan.digests)) {
+    console.log(digestAsText(digest).replace(/\bU[A-Z0-9]+\b/g, (id) => NAMES.get(id) ?? id));
+  }
 }
 
 /** Slack renders `<@U…>` as a name; so does the demo's printout. */
