@@ -94,7 +94,9 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     // OAuth mode has no token of its own: Bolt asks the installation store on every request.
     ...(oauth === undefined && { token: config.slack.botToken }),
     receiver,
-    logger,
+    // Bolt shares this logger with every WebClient it makes, which at debug level dumps request
+    // bodies and results (a captured message's words, a modal's text): those lines are dropped.
+    logger: withoutPayloadDumps(logger),
     // Bolt resets the logger's level to its own default unless told.
     logLevel: boltLogLevel(config.logLevel),
     // Bolt's own start-up auth.test crashes the process when Slack is unreachable (identifyBot asks instead).
@@ -218,4 +220,24 @@ export async function identifyBot(config: Config, logger: Logger): Promise<BotId
     );
     return undefined;
   }
+}
+
+/** The Web API client's debug lines that carry whole request and response bodies. */
+const PAYLOAD_DUMP = /^http request (body|result):/;
+
+/** The logger, minus the Web API client's payload dumps (people's words must stay out of logs). */
+export function withoutPayloadDumps(logger: Logger): Logger {
+  return {
+    ...logger,
+    debug: (...parts: unknown[]) => {
+      if (typeof parts[0] === 'string' && PAYLOAD_DUMP.test(parts[0])) return;
+      logger.debug(...parts);
+    },
+    info: (...parts: unknown[]) => logger.info(...parts),
+    warn: (...parts: unknown[]) => logger.warn(...parts),
+    error: (...parts: unknown[]) => logger.error(...parts),
+    setLevel: (level) => logger.setLevel(level),
+    getLevel: () => logger.getLevel(),
+    setName: (name) => logger.setName(name),
+  };
 }
