@@ -14,12 +14,9 @@ import {
   lockActionItem,
   updateActionItem,
 } from '../db/action-items';
-import { appendAudit } from '../db/audit';
-import type { Db } from '../db/connect';
 import { findIncidentById, loadIncidentSummary } from '../db/incidents';
 import { findPostmortemForUpdate, updatePostmortem } from '../db/postmortems';
 import type { ActionItemRow } from '../db/schema';
-import { insertTimelineEntry } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
 import type { ActionCommand } from '../domain/action-command';
 import {
@@ -43,6 +40,7 @@ import { type ActionContext, actorOf, type Scope } from './context';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
 import { ensurePostmortem } from './postmortems';
+import { recordAudit, recordSystemEntry } from './records';
 import type { SlackUser } from './slack-port';
 
 /** An action item as lists, digests, modals and the Home tab show it. */
@@ -153,19 +151,14 @@ export async function addActionItem(
       created_at: item.createdAt,
       done_at: null,
     });
-    await insertTimelineEntry(trx, {
-      incident_id: incident.row.id,
-      source: 'system',
-      kind: 'action_item_added',
-      author_id: context.actor.userId,
-      text: `Action item #${number} for <@${item.ownerId}>${item.dueDate ? `, due ${item.dueDate}` : ' (backlog)'}: ${item.text}`,
-      occurred_at: context.now,
-      recorded_at: context.now,
-      message_channel_id: null,
-      message_ts: null,
-      message_author_id: null,
-    });
-    await audit(trx, context, incident.row.id, 'action_item.added', {
+    await recordSystemEntry(
+      trx,
+      context,
+      incident.row.id,
+      'action_item_added',
+      `Action item #${number} for <@${item.ownerId}>${item.dueDate ? `, due ${item.dueDate}` : ' (backlog)'}: ${item.text}`,
+    );
+    await recordAudit(trx, context, incident.row.id, 'action_item.added', {
       itemId: stored.id,
       number,
       ownerId: item.ownerId,
@@ -425,7 +418,11 @@ async function changeItem(
       done_at: next.doneAt,
     });
     if (!updated) throw new Error('the locked action item could not be updated');
-    await audit(trx, context, incident.id, decided.audit, { itemId: row.id, number: row.number, ...decided.detail });
+    await recordAudit(trx, context, incident.id, decided.audit, {
+      itemId: row.id,
+      number: row.number,
+      ...decided.detail,
+    });
     if (
       next.status !== 'open' &&
       postmortem?.status === 'published' &&
@@ -433,7 +430,9 @@ async function changeItem(
     ) {
       // SPEC 4: closed when published and every action item is done or cancelled.
       await updatePostmortem(trx, postmortem.id, { status: 'closed' }, context.now);
-      await audit(trx, context, incident.id, 'postmortem.closed', { reason: 'every action item is done or cancelled' });
+      await recordAudit(trx, context, incident.id, 'postmortem.closed', {
+        reason: 'every action item is done or cancelled',
+      });
     }
     return updated;
   });
@@ -570,21 +569,4 @@ async function tellOwner(context: ActionContext, item: ActionItemView, reassigne
   } catch {
     // Best effort: the owner sees the item in their digest and on the Home tab.
   }
-}
-
-async function audit(
-  db: Db,
-  context: ActionContext,
-  incidentId: number,
-  action: string,
-  detail: Record<string, unknown>,
-) {
-  await appendAudit(db, {
-    workspaceId: context.workspaceId,
-    incidentId,
-    actorId: context.actor.userId,
-    action,
-    detail,
-    at: context.now,
-  });
 }

@@ -17,7 +17,6 @@
  *   retried for that person only; a moved meeting has a new start and so gets its own reminders.
  * - Debrief takes no attendance: a meeting whose time has passed is "held" with its invited people.
  */
-import { appendAudit } from '../db/audit';
 import type { Db } from '../db/connect';
 import {
   claimDebriefReminder,
@@ -34,7 +33,7 @@ import {
 import { findIncidentById, loadIncidentSummary } from '../db/incidents';
 import { findPostmortem, listActionItems, listChannelSpeakers } from '../db/postmortems';
 import type { DebriefReminderKind, DebriefRow, PostmortemRow } from '../db/schema';
-import { insertTimelineEntry, listTimeline } from '../db/timeline';
+import { listTimeline } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
 import {
   type AgendaInput,
@@ -55,6 +54,7 @@ import { type ActionContext, addressOfWorkspace, type Scope, workspaceRefOf } fr
 import { PermissionDeniedError, UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
 import { ensurePostmortem } from './postmortems';
+import { recordAudit, recordSystemEntry } from './records';
 import type { SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
 
 /** Someone invited to the debrief, as stored with it. */
@@ -412,8 +412,8 @@ async function applySchedule(
   const text = previousStart
     ? `Debrief moved from ${formatUtc(previousStart)} to ${formatUtc(start)} (${updated.minutes} min) by <@${context.actor.userId}>`
     : `Debrief scheduled for ${formatUtc(start)} (${updated.minutes} min) by <@${context.actor.userId}>`;
-  await systemEntry(trx, context, incident.row.id, 'debrief', text);
-  await audit(trx, context, incident.row.id, previousStart ? 'debrief.moved' : 'debrief.scheduled', {
+  await recordSystemEntry(trx, context, incident.row.id, 'debrief', text);
+  await recordAudit(trx, context, incident.row.id, previousStart ? 'debrief.moved' : 'debrief.scheduled', {
     start: start.toISOString(),
     end: end.toISOString(),
     ...(previousStart ? { from: previousStart.toISOString() } : {}),
@@ -569,14 +569,14 @@ export async function cancelDebrief(
       { status: 'cancelled', proposals_open: false, sequence: row.sequence + 1 },
       context.now,
     );
-    await systemEntry(
+    await recordSystemEntry(
       trx,
       context,
       incident.row.id,
       'debrief',
       `Debrief of ${formatUtc(row.starts_at)} cancelled by <@${context.actor.userId}>`,
     );
-    await audit(trx, context, incident.row.id, 'debrief.cancelled', { start: row.starts_at.toISOString() });
+    await recordAudit(trx, context, incident.row.id, 'debrief.cancelled', { start: row.starts_at.toISOString() });
     return { row: updated, start: row.starts_at };
   });
   const { told, problems } = await tellCancelled(context, incident, cancelled.row, cancelled.start, null);
@@ -614,8 +614,8 @@ export async function skipDebrief(
       },
       context.now,
     );
-    await systemEntry(trx, context, incident.row.id, 'debrief', `No debrief meeting will be held: ${reason}`);
-    await audit(trx, context, incident.row.id, 'debrief.skipped', {});
+    await recordSystemEntry(trx, context, incident.row.id, 'debrief', `No debrief meeting will be held: ${reason}`);
+    await recordAudit(trx, context, incident.row.id, 'debrief.skipped', {});
     return { row: updated, cancelledStart: wasScheduled };
   });
   const { told, problems } = skipped.cancelledStart
@@ -1067,36 +1067,4 @@ function preReadFrom(
         ? `https://slack.com/app_redirect?channel=${encodeURIComponent(channelId)}&team=${encodeURIComponent(team)}`
         : null,
   };
-}
-
-async function systemEntry(db: Db, context: ActionContext, incidentId: number, kind: string, text: string) {
-  await insertTimelineEntry(db, {
-    incident_id: incidentId,
-    source: 'system',
-    kind,
-    author_id: context.actor.userId,
-    text,
-    occurred_at: context.now,
-    recorded_at: context.now,
-    message_channel_id: null,
-    message_ts: null,
-    message_author_id: null,
-  });
-}
-
-async function audit(
-  db: Db,
-  context: ActionContext,
-  incidentId: number,
-  action: string,
-  detail: Record<string, unknown>,
-) {
-  await appendAudit(db, {
-    workspaceId: context.workspaceId,
-    incidentId,
-    actorId: context.actor.userId,
-    action,
-    detail,
-    at: context.now,
-  });
 }

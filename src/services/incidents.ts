@@ -1,4 +1,3 @@
-import { appendAudit } from '../db/audit';
 import type { Db } from '../db/connect';
 import {
   findActiveIncidentInChannel,
@@ -23,6 +22,7 @@ import { storableText } from '../domain/redact';
 import type { IncidentSummary, MilestoneKind, Role, Severity } from '../domain/types';
 import type { ActionContext, Scope } from './context';
 import { NotInIncidentChannelError, PermissionDeniedError, UserFacingError } from './errors';
+import { recordAudit, recordSystemEntry } from './records';
 
 export type { ActionContext } from './context';
 
@@ -123,13 +123,11 @@ export async function declareIncident(
       duplicate_of: null,
     });
     await recordSystemEntry(trx, context, row.id, 'declared', `Incident declared (${input.severity}): ${title}`);
-    await appendAudit(trx, {
-      workspaceId: context.workspaceId,
-      incidentId: row.id,
-      actorId: context.actor.userId,
-      action: 'incident.declared',
-      detail: { number, severity: input.severity, here: input.here, private: input.isPrivate },
-      at: context.now,
+    await recordAudit(trx, context, row.id, 'incident.declared', {
+      number,
+      severity: input.severity,
+      here: input.here,
+      private: input.isPrivate,
     });
     return { incident: row, retried: false };
   });
@@ -171,7 +169,10 @@ export async function recordMilestone(
   assertMayChange(context.actor);
   await inTransaction(context.db, async (trx) => {
     await markMilestone(trx, context, incident.row.id, milestone, occurredAt, `Milestone: ${milestone}`);
-    await audit(trx, context, incident.row.id, 'milestone.set', { milestone, occurredAt: occurredAt.toISOString() });
+    await recordAudit(trx, context, incident.row.id, 'milestone.set', {
+      milestone,
+      occurredAt: occurredAt.toISOString(),
+    });
   });
 }
 
@@ -196,7 +197,7 @@ export async function resolveIncident(
       resolution.occurredAt,
       summary ? `Resolved: ${summary}` : 'Resolved',
     );
-    await audit(trx, context, incident.row.id, 'incident.resolved', {
+    await recordAudit(trx, context, incident.row.id, 'incident.resolved', {
       occurredAt: resolution.occurredAt.toISOString(),
     });
   });
@@ -232,7 +233,7 @@ export async function closeWithoutPostmortem(
       closed_at: context.now,
     });
     await recordSystemEntry(trx, context, incident.row.id, closure.kind, text);
-    await audit(trx, context, incident.row.id, `incident.${closure.kind}`, { duplicateOf: original?.number });
+    await recordAudit(trx, context, incident.row.id, `incident.${closure.kind}`, { duplicateOf: original?.number });
   });
   return { text };
 }
@@ -263,7 +264,7 @@ export async function reopenIncident(context: ActionContext, incident: IncidentI
       .where('kind', '=', 'resolved')
       .execute();
     await recordSystemEntry(trx, context, incident.row.id, 'reopened', 'Incident reopened', occurredAt);
-    await audit(trx, context, incident.row.id, 'incident.reopened', { occurredAt: occurredAt.toISOString() });
+    await recordAudit(trx, context, incident.row.id, 'incident.reopened', { occurredAt: occurredAt.toISOString() });
   });
 }
 
@@ -283,7 +284,7 @@ export async function changeSeverity(context: ActionContext, incident: IncidentI
       'severity',
       `Severity changed from ${previous} to ${severity}`,
     );
-    await audit(trx, context, incident.row.id, 'incident.severity', { from: previous, to: severity });
+    await recordAudit(trx, context, incident.row.id, 'incident.severity', { from: previous, to: severity });
   });
   return { previous };
 }
@@ -307,7 +308,7 @@ export async function assignRole(context: ActionContext, incident: IncidentInCha
       at: context.now,
     });
     await recordSystemEntry(trx, context, incident.row.id, 'role', `<@${userId}> is now ${role}`);
-    await audit(trx, context, incident.row.id, 'incident.role', { role, userId });
+    await recordAudit(trx, context, incident.row.id, 'incident.role', { role, userId });
   });
   return { becameCommander: becomesCommander && role !== 'commander' };
 }
@@ -317,7 +318,7 @@ export async function postStatusUpdate(context: ActionContext, incident: Inciden
   const status = storableText(text.trim());
   await inTransaction(context.db, async (trx) => {
     await recordSystemEntry(trx, context, incident.row.id, 'status', `Status update: ${status}`);
-    await audit(trx, context, incident.row.id, 'incident.status', {});
+    await recordAudit(trx, context, incident.row.id, 'incident.status', {});
   });
   return status;
 }
@@ -368,43 +369,4 @@ async function markMilestone(
 ) {
   await setMilestone(db, { incidentId, kind, occurredAt, setBy: context.actor.userId, at: context.now });
   await recordSystemEntry(db, context, incidentId, `milestone:${kind}`, text, occurredAt);
-}
-
-async function recordSystemEntry(
-  db: Db,
-  context: ActionContext,
-  incidentId: number,
-  kind: string,
-  text: string,
-  occurredAt: Date = context.now,
-) {
-  await insertTimelineEntry(db, {
-    incident_id: incidentId,
-    source: 'system',
-    kind,
-    author_id: context.actor.userId,
-    text,
-    occurred_at: occurredAt,
-    recorded_at: context.now,
-    message_channel_id: null,
-    message_ts: null,
-    message_author_id: null,
-  });
-}
-
-async function audit(
-  db: Db,
-  context: ActionContext,
-  incidentId: number,
-  action: string,
-  detail: Record<string, unknown>,
-) {
-  await appendAudit(db, {
-    workspaceId: context.workspaceId,
-    incidentId,
-    actorId: context.actor.userId,
-    action,
-    detail,
-    at: context.now,
-  });
 }

@@ -1,4 +1,3 @@
-import { appendAudit } from '../db/audit';
 import {
   findIncidentById,
   findIncidentByNumber,
@@ -20,7 +19,7 @@ import {
   updatePostmortem,
 } from '../db/postmortems';
 import type { IncidentRow, PostmortemRow } from '../db/schema';
-import { insertTimelineEntry, listTimeline } from '../db/timeline';
+import { listTimeline } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
 import { listWorkspaces } from '../db/workspaces';
 import { addBusinessDaysToInstant, dateInZone, type IsoDate } from '../domain/business-days';
@@ -53,6 +52,7 @@ import { type ActionContext, addressOfWorkspace, type Scope } from './context';
 import { debriefRecordOf } from './debriefs';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
+import { recordAudit, recordSystemEntry } from './records';
 import type { SlackPort } from './slack-port';
 
 /** A postmortem with its incident, as every postmortem use case starts from. */
@@ -220,14 +220,14 @@ export async function assignOwner(
       context.now,
     );
     if (!updated) throw new Error('the locked postmortem could not be updated');
-    await systemEntry(
+    await recordSystemEntry(
       trx,
       context,
       incident.row.id,
       'postmortem_owner',
       `Postmortem owner: <@${input.ownerId}>, due ${dueDate}`,
     );
-    await audit(trx, context, incident.row.id, 'postmortem.assigned', { ownerId: input.ownerId, dueDate });
+    await recordAudit(trx, context, incident.row.id, 'postmortem.assigned', { ownerId: input.ownerId, dueDate });
     return { postmortem: updated, ownerId: input.ownerId, dueDate, previousOwnerId: current.owner_id };
   });
   const report = await postmortemReport(context, incident);
@@ -261,7 +261,7 @@ export async function acceptOwnership(context: ActionContext, incidentId: number
     { owner_accepted_at: context.now },
     context.now,
   );
-  await audit(context.db, context, incidentId, 'postmortem.accepted', {});
+  await recordAudit(context.db, context, incidentId, 'postmortem.accepted', {});
   return { ...found, postmortem: updated ?? found.postmortem };
 }
 
@@ -278,14 +278,14 @@ export async function handOverOwnership(context: ActionContext, incidentId: numb
       { owner_id: null, owner_accepted_at: null, owner_nudged_at: null },
       context.now,
     );
-    await systemEntry(
+    await recordSystemEntry(
       trx,
       context,
       incidentId,
       'postmortem_owner',
       `<@${context.actor.userId}> handed the postmortem over`,
     );
-    await audit(trx, context, incidentId, 'postmortem.handed_over', {});
+    await recordAudit(trx, context, incidentId, 'postmortem.handed_over', {});
     return row;
   });
   if (found.incident.channel_id) {
@@ -367,7 +367,7 @@ export async function editSection(
       edit.expectedVersion,
     );
     if (!updated) throw new Error('the locked postmortem changed under its lock');
-    await audit(trx, context, incident.row.id, 'postmortem.edited', { section: edit.section });
+    await recordAudit(trx, context, incident.row.id, 'postmortem.edited', { section: edit.section });
     return updated;
   });
 }
@@ -567,8 +567,8 @@ export async function publishPostmortem(
       { status: allDone && report.document.actionItems.length > 0 ? 'closed' : 'published', published_at: context.now },
       context.now,
     );
-    await systemEntry(trx, context, incident.row.id, 'postmortem_published', 'Postmortem published');
-    await audit(trx, context, incident.row.id, 'postmortem.published', {});
+    await recordSystemEntry(trx, context, incident.row.id, 'postmortem_published', 'Postmortem published');
+    await recordAudit(trx, context, incident.row.id, 'postmortem.published', {});
     return row;
   });
   if (announceIn) {
@@ -600,7 +600,7 @@ export async function requestReview(context: ActionContext, incident: IncidentIn
     if (isClosed(current)) throw new UserFacingError(closedMessage(incident.row, current));
     await requestReviews(trx, postmortem.id, reviewers, context.actor.userId, context.now);
     await updatePostmortem(trx, postmortem.id, { status: 'in_review' }, context.now);
-    await audit(trx, context, incident.row.id, 'postmortem.review_requested', { reviewers });
+    await recordAudit(trx, context, incident.row.id, 'postmortem.review_requested', { reviewers });
   });
   for (const reviewerId of reviewers) {
     await context.slack.sendDirect(context.workspace, reviewerId, {
@@ -628,7 +628,7 @@ export async function approvePostmortem(context: ActionContext, incidentId: numb
     context.actor.userId,
     context.now,
   );
-  if (first) await audit(context.db, context, incidentId, 'postmortem.approved', {});
+  if (first) await recordAudit(context.db, context, incidentId, 'postmortem.approved', {});
   return { ...found, first };
 }
 
@@ -646,8 +646,8 @@ export async function waivePostmortem(context: ActionContext, incident: Incident
     const current = await loadForChange(trx, incident.row);
     await requirePermission({ ...context, db: trx }, 'waive', incident, current);
     await updatePostmortem(trx, current.id, { status: 'waived', closing_reason: why }, context.now);
-    await systemEntry(trx, context, incident.row.id, 'postmortem_waived', `Postmortem waived: ${why}`);
-    await audit(trx, context, incident.row.id, 'postmortem.waived', {});
+    await recordSystemEntry(trx, context, incident.row.id, 'postmortem_waived', `Postmortem waived: ${why}`);
+    await recordAudit(trx, context, incident.row.id, 'postmortem.waived', {});
   });
   return why;
 }
@@ -689,38 +689,6 @@ export async function nudgeUnacceptedOwners(deps: { db: Scope['db']; slack: Slac
     nudged++;
   }
   return nudged;
-}
-
-async function systemEntry(db: Scope['db'], context: ActionContext, incidentId: number, kind: string, text: string) {
-  await insertTimelineEntry(db, {
-    incident_id: incidentId,
-    source: 'system',
-    kind,
-    author_id: context.actor.userId,
-    text,
-    occurred_at: context.now,
-    recorded_at: context.now,
-    message_channel_id: null,
-    message_ts: null,
-    message_author_id: null,
-  });
-}
-
-async function audit(
-  db: Scope['db'],
-  context: ActionContext,
-  incidentId: number,
-  action: string,
-  detail: Record<string, unknown>,
-) {
-  await appendAudit(db, {
-    workspaceId: context.workspaceId,
-    incidentId,
-    actorId: context.actor.userId,
-    action,
-    detail,
-    at: context.now,
-  });
 }
 
 /** `debrief export`: which workspace to read, when the database holds several. */
