@@ -4,6 +4,7 @@
  * for the service to parse with the caller's time zone.
  */
 
+import { closest } from './did-you-mean';
 import {
   DEFAULT_SEVERITY,
   isMilestoneKind,
@@ -382,39 +383,4 @@ function quote(word: string): string {
 
 function orList(words: readonly string[]): string {
   return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
-}
-
-/** The candidate the word most likely meant: one it abbreviates, or one within a couple of typos. */
-function closest<T extends string>(word: string, candidates: readonly T[]): T | null {
-  if (word.length >= 2) {
-    const prefixed = candidates.filter((candidate) => candidate.startsWith(word));
-    if (prefixed.length === 1) return prefixed[0]!;
-  }
-  const limit = word.length <= 4 ? 1 : 2;
-  let best: T | null = null;
-  let bestDistance = limit + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate, bestDistance);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance, giving up (returning `cap`) once it cannot be below `cap`. */
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) >= cap) return cap;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    if (Math.min(...current) >= cap) return cap;
-    previous = current;
-  }
-  return Math.min(previous[b.length]!, cap);
 }
