@@ -12,7 +12,9 @@ export class BackgroundWork {
 
   run(name: string, work: () => Promise<void>): void {
     const task: Promise<void> = work()
-      .catch((error: unknown) => this.logger.error(`background work "${name}" failed: ${(error as Error).name ?? 'error'}`))
+      .catch((error: unknown) =>
+        this.logger.error(`background work "${name}" failed: ${(error as Error).name ?? 'error'}`),
+      )
       .finally(() => this.running.delete(task));
     this.running.set(task, name);
   }

@@ -4,18 +4,6 @@ import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from
 import { noteFailure } from '../observability/request-scope';
 import { databaseUnavailableMessage, UserFacingError } from '../services/errors';
 
-/** Postgres and pg connection failures: the database is unreachable, not the request wrong. */
-const DATABASE_UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-  '57014',
-]);
-
 /** A user-facing error aimed at one modal field (`response_action: errors` shows it under that input). */
 export function fieldOf(error: unknown): string | undefined {
   return error instanceof UserFacingError ? error.field : undefined;

@@ -1,10 +1,5 @@
 import { listRevisions, listTimeline } from '../../src/db/timeline';
-import {
-  blockActionsBody,
-  eventCallbackBody,
-  messageShortcutBody,
-  viewSubmissionBody,
-} from '../kit/slack-requests';
+import { blockActionsBody, eventCallbackBody, messageShortcutBody, viewSubmissionBody } from '../kit/slack-requests';
 import { databaseKinds } from '../support/database';
 import { GENERAL, type Harness, PEOPLE, startHarness } from '../support/harness';
 

@@ -15,10 +15,10 @@ import { ActionItemIds, actionItemBlockId } from '../../src/slack/action-item-id
 import { SlackInstallationStore } from '../../src/slack/installation-store';
 import { BOT_SCOPES } from '../../src/slack/scopes';
 import {
+  followingInRealTime,
   OAUTH_CLIENT_ID,
   OAUTH_CLIENT_SECRET,
   OAUTH_STATE_SECRET,
-  followingInRealTime,
   SIGNING_SECRET,
   SIMULATED_ENCRYPTION_KEY,
 } from '../kit/simulated-workspace';
