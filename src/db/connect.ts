@@ -293,6 +293,7 @@ class GuardedPool implements PostgresPool {
       guarded = new GuardedClient(client, (error) => this.seen(error));
       this.clients.set(client, guarded);
     }
+    guarded.checkedOut = true;
     return guarded;
   }
 
@@ -309,11 +310,22 @@ class GuardedPool implements PostgresPool {
 class GuardedClient implements PostgresPoolClient {
   private broken = false;
   private inTransaction = false;
+  /** Between the pool's connect() and release(). */
+  checkedOut = false;
 
   constructor(
     private readonly client: PoolClient,
     private readonly seen: (error: unknown) => unknown,
-  ) {}
+  ) {
+    // pg-pool listens for a connection's errors only while it is idle. One that fails while checked
+    // out but between statements (the server shutting down mid-transaction: 57P01) would otherwise be
+    // an unhandled 'error' event, which ends the process. The next statement on it fails as lost.
+    client.on('error', (error) => {
+      if (!this.checkedOut) return;
+      this.broken = true;
+      this.seen(classify(error, false));
+    });
+  }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -354,6 +366,7 @@ class GuardedClient implements PostgresPoolClient {
 
   release(): void {
     const broken = this.broken;
+    this.checkedOut = false;
     this.broken = false;
     this.inTransaction = false;
     // release(true) makes the pool destroy the connection instead of reusing it.
