@@ -26,6 +26,7 @@ import {
 import { SlackRequestClient, slashCommandBody } from '../kit/slack-requests';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { GENERAL, PEOPLE } from '../support/harness';
+import { quietLogger } from '../support/quiet-logger';
 
 const NOW = new Date('2026-11-20T20:00:00Z');
 /** The simulated workspace installs with key A; the rotation brings in key B. */
@@ -72,7 +73,7 @@ describe.each(databaseKinds())('Rotating ENCRYPTION_KEY end to end (%s database)
       LOG_LEVEL: 'error',
       ...keys,
     });
-    restarted = await startDebrief(config, { database, clock: () => NOW });
+    restarted = await startDebrief(config, { database, clock: () => NOW, logger: quietLogger() });
     return restarted;
   }
 

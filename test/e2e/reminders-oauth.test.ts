@@ -26,6 +26,7 @@ import { blockActionsBody, SlackRequestClient } from '../kit/slack-requests';
 import { type RecordedCall, SlackStandIn } from '../kit/slack-stand-in';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { FakeSlackPort } from '../support/fake-slack-port';
+import { quietLogger } from '../support/quiet-logger';
 
 /**
  * OAuth mode with two workspaces whose user ids collide (Slack's ids are per workspace): each person
@@ -90,7 +91,7 @@ describe.each(databaseKinds())(
         HOST: '127.0.0.1',
         LOG_LEVEL: 'error',
       });
-      debrief = await startDebrief(config, { database, clock: () => now });
+      debrief = await startDebrief(config, { database, clock: () => now, logger: quietLogger() });
       requests = new SlackRequestClient(debrief.url, SIGNING_SECRET);
       const logger = new ConsoleLogger();
       logger.setLevel('error' as never);

@@ -2,6 +2,7 @@ import type { Logger } from '@slack/bolt';
 import { loadConfig } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/connect';
 import { type RunningDebrief, startDebrief } from '../../src/main';
+import { quietLogger } from '../support/quiet-logger';
 import {
   type EventOptions,
   type EventSpec,
@@ -118,7 +119,8 @@ export async function startSimulatedWorkspace(options: SimulationOptions): Promi
     debrief = await startDebrief(config, {
       database: options.database,
       ...(clock && { clock }),
-      ...(options.logger && { logger: options.logger }),
+      // Under jest the app is quiet unless a test captures its lines (test/support/quiet-logger.ts).
+      ...(options.logger ? { logger: options.logger } : process.env.JEST_WORKER_ID ? { logger: quietLogger() } : {}),
     });
   } catch (error) {
     await slack.stop();
