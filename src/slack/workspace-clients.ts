@@ -1,12 +1,37 @@
 import type { InstallationStore } from '@slack/bolt';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, type WebAPIRequestError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
 import type { WorkspaceAddress } from '../services/slack-port';
 
-/** Slack's Web API answers within seconds or not at all; 429 and 5xx are retried, honouring Retry-After. */
+/** Connection failures that mean the request never reached Slack: sending it again cannot do anything twice. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * A request that may have reached Slack — it timed out, or the connection dropped after it was sent —
+ * is not sent again: Slack may have done it, and a second chat.postMessage is a duplicate post.
+ * p-retry rejects with what this throws (the same error), instead of retrying.
+ */
+function retryOnlyWhatSlackRefused(error: Error): void {
+  if ((error as { code?: string }).code !== ErrorCode.RequestError) return;
+  const original = (error as WebAPIRequestError).original as { code?: string; cause?: { code?: string } } | undefined;
+  const code = original?.cause?.code ?? original?.code;
+  if (code !== undefined && NEVER_SENT.has(code)) return;
+  throw error;
+}
+
+/**
+ * Slack's Web API answers within seconds or not at all; 429 and 5xx are retried, honouring Retry-After
+ * (SPEC 8), and so is a connection that never opened; a timeout is not (see retryOnlyWhatSlackRefused).
+ */
 export const WEB_API_CLIENT_OPTIONS = {
   timeout: 10_000,
-  retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
+  retryConfig: {
+    retries: 3,
+    factor: 2,
+    minTimeout: 1_000,
+    maxTimeout: 10_000,
+    onFailedAttempt: retryOnlyWhatSlackRefused,
+  },
 } as const;
 
 /**
