@@ -18,7 +18,7 @@ export async function buildBench(): Promise<void> {
   rmSync(BUILD_DIR, { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
-    entryPoints: ['src/**/*.ts', 'migrations/*.ts', 'test/kit/**/*.ts', 'bench/*.ts'],
+    entryPoints: ['src/**/*.ts', 'migrations/*.ts', 'test/kit/**/*.ts', 'test/support/quiet-logger.ts', 'bench/*.ts'],
     outdir: BUILD_DIR,
     outbase: ROOT,
     format: 'cjs',
