@@ -872,11 +872,20 @@ function describe(at: Instant, zone: string): string {
   return `${shown} (${localText} your time)`;
 }
 
+/** Zone names seen so far: building an Intl.DateTimeFormat costs far more than the echo it serves. */
+const utcZones = new Map<string, boolean>();
+const UTC_ZONES_REMEMBERED = 1_000;
+
 function isUtcZone(zone: string): boolean {
   if (zone === 'UTC') return true;
+  const known = utcZones.get(zone);
+  if (known !== undefined) return known;
+  let utc: boolean;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone === 'UTC';
+    utc = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone === 'UTC';
   } catch {
-    return false;
+    utc = false;
   }
+  if (utcZones.size < UTC_ZONES_REMEMBERED) utcZones.set(zone, utc);
+  return utc;
 }
