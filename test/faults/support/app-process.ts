@@ -92,6 +92,7 @@ export interface AppProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Logged at info: the app processes must run at LOG_LEVEL info or debug. */
 const LISTENING = /Debrief is listening on [^ ]+:(\d+)/;
 
 /** Every app process this test file started, so that afterAll can make sure none outlives it. */
