@@ -82,13 +82,20 @@ beforeAll(async () => {
     compiled?.remove();
   });
 
-  /** A steady stream of timeline notes and message events, each delivered once, until stopped. */
+  /** The load of the running test, stopped after it whatever happened (a failed test must not leave it running). */
+  let running: { stop(): Promise<Sent[]> } | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  /** A steady stream of timeline notes and message events, each delivered once, until stopped (or the app is gone). */
   function startLoad(tag: string) {
     const sent: Sent[] = [];
     let stopped = false;
     let n = 0;
     const worker = async (w: number) => {
-      while (!stopped) {
+      while (!stopped && app.alive()) {
         const i = n++;
         const person = POSTERS[i % POSTERS.length]!;
         let request: Sent;
@@ -117,7 +124,7 @@ beforeAll(async () => {
       }
     };
     const workers = Promise.all([0, 1, 2, 3].map(worker));
-    return {
+    const load = {
       sent,
       async stop() {
         stopped = true;
@@ -125,6 +132,8 @@ beforeAll(async () => {
         return sent;
       },
     };
+    running = load;
+    return load;
   }
 
   /** Fails with the end of the app's own output if it is no longer running. */
