@@ -17,6 +17,7 @@ import {
   compileApp,
   killStartedApps,
   runCli,
+  settleAll,
   startApp,
 } from './support/app-process';
 import { type ScratchDatabase, scratchDatabase } from './support/postgres';
@@ -58,7 +59,11 @@ interface Sent {
   let incident: DeclaredIncident;
 
   beforeAll(async () => {
-    [compiled, database, slack] = await Promise.all([compileApp(), scratchDatabase(), startSlackStandIn()]);
+    await settleAll([
+      compileApp().then((c) => (compiled = c)),
+      scratchDatabase().then((d) => (database = d)),
+      startSlackStandIn().then((s) => (slack = s)),
+    ]);
     env = appEnvironment(slackSettings(slack, database.url));
   }, 60_000);
 

@@ -22,6 +22,7 @@ import {
   compileApp,
   killStartedApps,
   runCli,
+  settleAll,
   startApp,
 } from './support/app-process';
 import { type PrivateCluster, privateClusterUnavailable, startPrivateCluster } from './support/postgres';
@@ -66,10 +67,14 @@ beforeAll(async () => {
 
   beforeAll(async () => {
     if (skipReason) return;
-    [compiled, cluster, slack] = await Promise.all([compileApp(), startPrivateCluster(), startSlackStandIn()]);
-    database = openPostgres(cluster.url);
+    await settleAll([
+      compileApp().then((c) => (compiled = c)),
+      startPrivateCluster().then((d) => (cluster = d)),
+      startSlackStandIn().then((s) => (slack = s)),
+    ]);
+    database = openPostgres(cluster!.url);
     await migrateToLatest(database.db);
-    env = appEnvironment(slackSettings(slack, cluster.url));
+    env = appEnvironment(slackSettings(slack, cluster!.url));
     app = await startApp(compiled, env, { name: 'debrief' });
     incident = await declareThroughApp(slack, app.url, database.db, 'Payments queue backs up');
   }, 90_000);

@@ -32,6 +32,7 @@ import {
   compileApp,
   killStartedApps,
   runCli,
+  settleAll,
   startApp,
 } from './support/app-process';
 import { type ScratchDatabase, scratchDatabase } from './support/postgres';
@@ -129,7 +130,11 @@ function planDigestRun(now: Date): DigestRun {
   let plan: DigestRun;
 
   beforeAll(async () => {
-    [compiled, database, slack] = await Promise.all([compileApp(), scratchDatabase(), startSlackStandIn()]);
+    await settleAll([
+      compileApp().then((c) => (compiled = c)),
+      scratchDatabase().then((d) => (database = d)),
+      startSlackStandIn().then((s) => (slack = s)),
+    ]);
     plan = planDigestRun(new Date());
     // Before any replica looks anyone up (and caches their zone).
     if (plan.kind === 'scheduler')

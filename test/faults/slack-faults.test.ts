@@ -16,6 +16,7 @@ import {
   compileApp,
   killStartedApps,
   logLines,
+  settleAll,
   startApp,
 } from './support/app-process';
 import { type ScratchDatabase, scratchDatabase } from './support/postgres';
@@ -43,7 +44,11 @@ const MAX_ATTEMPTS = 4;
   let incident: DeclaredIncident;
 
   beforeAll(async () => {
-    [compiled, database, slack] = await Promise.all([compileApp(), scratchDatabase(), startSlackStandIn()]);
+    await settleAll([
+      compileApp().then((c) => (compiled = c)),
+      scratchDatabase().then((d) => (database = d)),
+      startSlackStandIn().then((s) => (slack = s)),
+    ]);
     app = await startApp(compiled, appEnvironment(slackSettings(slack, database.url)), { name: 'debrief' });
     incident = await declareThroughApp(slack, app.url, database.handle.db, 'Search is slow');
     // The declaration's own posts (the card in the new channel, the link where it was run) come first.

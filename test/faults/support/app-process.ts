@@ -29,18 +29,23 @@ export interface CompiledApp {
 export async function compileApp(): Promise<CompiledApp> {
   const dir = path.join(CACHE, `${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: ['src/**/*.ts', 'migrations/*.ts'],
-    outdir: dir,
-    outbase: ROOT,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    bundle: false,
-    logLevel: 'warning',
-  });
-  applyMutation(dir, process.env.DEBRIEF_FAULTS_MUTATE);
+  try {
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/**/*.ts', 'migrations/*.ts'],
+      outdir: dir,
+      outbase: ROOT,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      bundle: false,
+      logLevel: 'warning',
+    });
+    applyMutation(dir, process.env.DEBRIEF_FAULTS_MUTATE);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     cli: path.join(dir, 'src', 'cli.js'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
@@ -207,4 +212,13 @@ export function logLines(output: string): Array<Record<string, unknown>> {
         return [];
       }
     });
+}
+
+/**
+ * Runs set-up steps at once, each assigning its own result as it arrives; the first failure is thrown
+ * only once every step has settled, so that afterAll finds (and undoes) whatever did start.
+ */
+export async function settleAll(steps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
