@@ -36,7 +36,7 @@ import { dateInZone, type IsoDate } from '../domain/business-days';
 import { postmortemPermission } from '../domain/policy';
 import { storableText } from '../domain/redact';
 import { parseWhen, resolveZone } from '../domain/when';
-import { type ActionContext, actorOf, type Scope } from './context';
+import { type ActionContext, actorInIncidentChannel, actorOf, type Scope } from './context';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
 import { ensurePostmortem } from './postmortems';
@@ -113,7 +113,7 @@ export async function addActionItem(
   const ownerZone = resolveZone(owner.timeZone);
   const dueDate = input.dueText === undefined ? undefined : parseDueDate(context, input.dueText, owner, ACTION_EXAMPLE);
   await ensurePostmortem(context, incident.row);
-  const isChannelMember = await channelMember(context, incident);
+  const isChannelMember = await actorInIncidentChannel(context, incident.row);
   const row = await inTransaction(context.db, async (trx) => {
     const postmortem = await findPostmortemForUpdate(trx, incident.row.id);
     const permission = postmortemPermission('action', {
@@ -548,13 +548,6 @@ function isWebLink(text: string): boolean {
 
 function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-
-async function channelMember(context: ActionContext, incident: IncidentInChannel): Promise<boolean> {
-  return (
-    incident.row.channel_id !== null &&
-    (await context.slack.isChannelMember(context.workspace, incident.row.channel_id, context.actor.userId))
-  );
 }
 
 async function tellOwner(context: ActionContext, item: ActionItemView, reassigned: boolean): Promise<void> {

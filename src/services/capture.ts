@@ -19,7 +19,7 @@ import {
 import { readOnlyReason } from '../domain/permissions';
 import { storableText } from '../domain/redact';
 import { noteDuplicate } from '../observability/request-scope';
-import { type ActionContext, actorOf, commitOnce, type Scope } from './context';
+import { type ActionContext, actorInIncidentChannel, actorOf, commitOnce, type Scope } from './context';
 import { PermissionDeniedError, UserFacingError } from './errors';
 import type { Notice, SlackMessage } from './slack-port';
 
@@ -193,11 +193,7 @@ export async function capturePending(
 }
 
 async function isMemberOfIncident(context: ActionContext, incident: IncidentRow): Promise<boolean> {
-  if (!incident.is_private) return true;
-  return (
-    incident.channel_id !== null &&
-    (await context.slack.isChannelMember(context.workspace, incident.channel_id, context.actor.userId))
-  );
+  return !incident.is_private || actorInIncidentChannel(context, incident);
 }
 
 async function captureInTransaction(

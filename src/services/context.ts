@@ -93,3 +93,14 @@ export function actorOf(user: SlackUser, workspace: WorkspaceAddress): ActionCon
   const sameOrg = Boolean(workspace.enterpriseId) && user.enterpriseId === workspace.enterpriseId;
   return { userId: user.id, isGuest: user.isGuest, isExternal: !sameTeam && !sameOrg, timeZone: user.timeZone };
 }
+
+/** Whether the acting person is a member of the incident's channel (an incident without one has none). */
+export async function actorInIncidentChannel(
+  context: ActionContext,
+  incident: { channel_id: string | null },
+): Promise<boolean> {
+  return (
+    incident.channel_id !== null &&
+    (await context.slack.isChannelMember(context.workspace, incident.channel_id, context.actor.userId))
+  );
+}

@@ -46,14 +46,13 @@ import {
   proposeDebriefSlots,
 } from '../domain/debrief';
 import { MAX_DEBRIEF_MINUTES, MIN_DEBRIEF_MINUTES } from '../domain/debrief-command';
-import { postmortemPermission } from '../domain/policy';
 import type { DebriefRecord, PostmortemSections } from '../domain/postmortem';
 import { storableText } from '../domain/redact';
 import { formatUtc, parseWhen } from '../domain/when';
 import { type ActionContext, addressOfWorkspace, type Scope, workspaceRefOf } from './context';
-import { PermissionDeniedError, UserFacingError } from './errors';
+import { UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
-import { ensurePostmortem } from './postmortems';
+import { ensurePostmortem, requirePostmortemPermission } from './postmortems';
 import { recordAudit, recordSystemEntry } from './records';
 import type { SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
 
@@ -197,7 +196,7 @@ export async function proposeDebrief(
   options: { withinBusinessDays: number | null; minutes: number | null },
 ): Promise<ProposalOutcome> {
   const { postmortem, channelId, resolvedAt } = await readyForDebrief(context, incident);
-  await requireDebriefPermission(context, incident, postmortem);
+  await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   const existing = await findDebrief(context.db, incident.row.id);
   refuseWhenSettled(incident, existing);
   const people = await gatherParticipants(context, incident, postmortem);
@@ -297,7 +296,7 @@ export async function pickDebriefSlot(
 ): Promise<ScheduleOutcome> {
   const incident = await incidentOf(context, pick.incidentId);
   const { postmortem, channelId } = await readyForDebrief(context, incident);
-  await requireDebriefPermission(context, incident, postmortem);
+  await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   if (Number.isNaN(pick.start.getTime())) throw new UserFacingError('That button carries no time I can read.');
   const change = await inTransaction(context.db, async (trx) => {
     const { row } = await lockDebrief(trx, incident.row.id, initialRow(context, 0));
@@ -326,7 +325,7 @@ export async function scheduleDebriefAt(
   whenText: string,
 ): Promise<ScheduleOutcome> {
   const { postmortem, channelId } = await readyForDebrief(context, incident);
-  await requireDebriefPermission(context, incident, postmortem);
+  await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   const example = `\`${EXAMPLES.at}\``;
   const parsed = parseWhen(whenText, {
     now: context.now,
@@ -550,7 +549,7 @@ export async function cancelDebrief(
   options: { expectedStart?: Date } = {},
 ): Promise<CancelOutcome> {
   const { postmortem } = await readyForDebrief(context, incident, { needsChannel: false });
-  await requireDebriefPermission(context, incident, postmortem);
+  await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   const cancelled = await inTransaction(context.db, async (trx) => {
     const existing = await findDebrief(trx, incident.row.id);
     if (!existing) throw new UserFacingError(`Incident #${incident.row.number} has no debrief scheduled.`);
@@ -595,7 +594,7 @@ export async function skipDebrief(
   const reason = storableText(reasonText.replace(/\s+/g, ' ').trim());
   if (reason === '') throw new UserFacingError(`Say why no debrief will be held, e.g. \`${EXAMPLES.skip}\`.`);
   const { postmortem } = await readyForDebrief(context, incident, { needsChannel: false });
-  await requireDebriefPermission(context, incident, postmortem);
+  await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   const skipped = await inTransaction(context.db, async (trx) => {
     const { row } = await lockDebrief(trx, incident.row.id, {
       ...initialRow(context, defaultDebriefMinutes(incident.row.peak_severity)),
@@ -834,23 +833,6 @@ async function readyForDebrief(
   }
   const resolvedAt = incident.summary.milestones.resolved ?? row.closed_at ?? context.now;
   return { postmortem, channelId: row.channel_id ?? '', resolvedAt };
-}
-
-async function requireDebriefPermission(
-  context: ActionContext,
-  incident: IncidentInChannel,
-  postmortem: PostmortemRow,
-): Promise<void> {
-  const isChannelMember =
-    incident.row.channel_id !== null &&
-    (await context.slack.isChannelMember(context.workspace, incident.row.channel_id, context.actor.userId));
-  const permission = postmortemPermission('debrief', {
-    actor: context.actor,
-    isChannelMember,
-    commanderId: incident.summary.roles.commander ?? null,
-    ownerId: postmortem.owner_id,
-  });
-  if (!permission.allowed) throw new PermissionDeniedError(permission.reason);
 }
 
 /** A held debrief is settled: proposing or scheduling again is refused with what was recorded. */

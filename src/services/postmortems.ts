@@ -48,7 +48,7 @@ import {
 import { storableText } from '../domain/redact';
 import type { IncidentSummary } from '../domain/types';
 import { parseWhen } from '../domain/when';
-import { type ActionContext, addressOfWorkspace, type Scope } from './context';
+import { type ActionContext, actorInIncidentChannel, addressOfWorkspace, type Scope } from './context';
 import { debriefRecordOf } from './debriefs';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
@@ -94,17 +94,10 @@ export async function incidentForPostmortem(
       `Run this in the incident's channel, or name the incident first: \`/postmortem #42 ${example.replace('/postmortem ', '')}\`.`,
     );
   }
-  if (row.is_private && !(await isChannelMember(context, row))) {
+  if (row.is_private && !(await actorInIncidentChannel(context, row))) {
     throw new UserFacingError(`There is no incident #${row.number} you can see. Ask a member of its channel.`);
   }
   return { row, summary: await loadIncidentSummary(db, row) };
-}
-
-async function isChannelMember(context: ActionContext, incident: IncidentRow): Promise<boolean> {
-  return (
-    incident.channel_id !== null &&
-    (await context.slack.isChannelMember(context.workspace, incident.channel_id, context.actor.userId))
-  );
 }
 
 /**
@@ -160,7 +153,8 @@ async function loadForChange(trx: Scope['db'], incident: IncidentRow): Promise<P
   return row;
 }
 
-async function requirePermission(
+/** Refuses unless the actor may do that to the postmortem (SPEC 2, who may do what). */
+export async function requirePostmortemPermission(
   context: ActionContext,
   action: PostmortemAction,
   incident: IncidentInChannel,
@@ -169,7 +163,7 @@ async function requirePermission(
 ): Promise<void> {
   const permission = postmortemPermission(action, {
     actor: context.actor,
-    isChannelMember: await isChannelMember(context, incident.row),
+    isChannelMember: await actorInIncidentChannel(context, incident.row),
     commanderId: incident.summary.roles.commander ?? null,
     ownerId: postmortem?.owner_id ?? null,
     ...extra,
@@ -203,7 +197,7 @@ export async function assignOwner(
   await ensurePostmortem(context, incident.row);
   const assignment = await inTransaction(context.db, async (trx) => {
     const current = await loadForChange(trx, incident.row);
-    await requirePermission({ ...context, db: trx }, 'assign', incident, current);
+    await requirePostmortemPermission({ ...context, db: trx }, 'assign', incident, current);
     if (isClosed(current)) throw new UserFacingError(closedMessage(incident.row, current));
     const dueDate = due ?? current.due_date ?? policyDueDate(incident.row, incident.summary, owner.timeZone);
     const updated = await updatePostmortem(
@@ -349,7 +343,7 @@ export async function editSection(
 ): Promise<PostmortemRow> {
   return inTransaction(context.db, async (trx) => {
     const current = await loadForChange(trx, incident.row);
-    await requirePermission({ ...context, db: trx }, 'edit', incident, current);
+    await requirePostmortemPermission({ ...context, db: trx }, 'edit', incident, current);
     if (current.version !== edit.expectedVersion) {
       const newer = sectionText(JSON.parse(current.sections) as PostmortemSections, edit.section);
       throw new EditConflictError(
@@ -553,7 +547,7 @@ export async function publishPostmortem(
   const report = await postmortemReport(context, incident);
   const published = await inTransaction(context.db, async (trx) => {
     const current = await loadForChange(trx, incident.row);
-    await requirePermission({ ...context, db: trx }, 'publish', incident, current);
+    await requirePostmortemPermission({ ...context, db: trx }, 'publish', incident, current);
     if (isClosed(current)) throw new UserFacingError(closedMessage(incident.row, current));
     if (!report.completeness.complete) {
       throw new UserFacingError(
@@ -596,7 +590,7 @@ export async function requestReview(context: ActionContext, incident: IncidentIn
   const postmortem = await ensurePostmortem(context, incident.row);
   await inTransaction(context.db, async (trx) => {
     const current = await loadForChange(trx, incident.row);
-    await requirePermission({ ...context, db: trx }, 'review', incident, current);
+    await requirePostmortemPermission({ ...context, db: trx }, 'review', incident, current);
     if (isClosed(current)) throw new UserFacingError(closedMessage(incident.row, current));
     await requestReviews(trx, postmortem.id, reviewers, context.actor.userId, context.now);
     await updatePostmortem(trx, postmortem.id, { status: 'in_review' }, context.now);
@@ -618,9 +612,15 @@ export async function requestReview(context: ActionContext, incident: IncidentIn
 export async function approvePostmortem(context: ActionContext, incidentId: number) {
   const found = await postmortemById(context, incidentId);
   const reviewers = await listReviewers(context.db, found.postmortem.id);
-  await requirePermission(context, 'approve', { row: found.incident, summary: found.summary }, found.postmortem, {
-    reviewerIds: reviewers.map((r) => r.user_id),
-  });
+  await requirePostmortemPermission(
+    context,
+    'approve',
+    { row: found.incident, summary: found.summary },
+    found.postmortem,
+    {
+      reviewerIds: reviewers.map((r) => r.user_id),
+    },
+  );
   const first = await recordApproval(
     context.db,
     found.postmortem.id,
@@ -644,7 +644,7 @@ export async function waivePostmortem(context: ActionContext, incident: Incident
   await ensurePostmortem(context, incident.row);
   await inTransaction(context.db, async (trx) => {
     const current = await loadForChange(trx, incident.row);
-    await requirePermission({ ...context, db: trx }, 'waive', incident, current);
+    await requirePostmortemPermission({ ...context, db: trx }, 'waive', incident, current);
     await updatePostmortem(trx, current.id, { status: 'waived', closing_reason: why }, context.now);
     await recordSystemEntry(trx, context, incident.row.id, 'postmortem_waived', `Postmortem waived: ${why}`);
     await recordAudit(trx, context, incident.row.id, 'postmortem.waived', {});
