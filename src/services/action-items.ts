@@ -22,8 +22,6 @@ import type { ActionCommand } from '../domain/action-command';
 import {
   type ActionItem,
   type ActionItemPriority,
-  type ActionItemStatus,
-  type ActionItemType,
   cancelItem,
   completeItem,
   createActionItem,
@@ -43,25 +41,13 @@ import { ensurePostmortem } from './postmortems';
 import { recordAudit, recordSystemEntry } from './records';
 import type { SlackUser } from './slack-port';
 
-/** An action item as lists, digests, modals and the Home tab show it. */
-export interface ActionItemView {
+/** An action item as lists, digests, modals and the Home tab show it: the domain's item, where it lives, and its version. */
+export interface ActionItemView extends Omit<ActionItem, 'createdAt' | 'doneAt'> {
   id: number;
   incidentId: number;
   incidentNumber: number;
   /** Null for a private incident: a DM or the Home tab may be read anywhere. */
   incidentTitle: string | null;
-  number: number;
-  text: string;
-  ownerId: string;
-  dueDate: IsoDate | null;
-  priority: ActionItemPriority;
-  type: ActionItemType;
-  status: ActionItemStatus;
-  cancelReason: string | null;
-  ticketUrl: string | null;
-  muted: boolean;
-  snoozeCount: number;
-  createdBy: string;
   postmortemOwnerId: string | null;
   version: number;
 }
