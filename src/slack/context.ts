@@ -20,6 +20,11 @@ export interface DebriefRequest {
   act(): Promise<ActionContext>;
   /** The scope with another person as actor, e.g. the reacting user of an event. */
   actAs(userId: string): Promise<ActionContext>;
+  /**
+   * Before views.open: a trigger_id lives 3 s, so the requester is taken as a member without a
+   * users.info call; the modal's submission checks everything again with `act()`.
+   */
+  beforeModal(): Promise<ActionContext>;
 }
 
 const KEY = 'debrief';
@@ -90,6 +95,10 @@ function buildRequest(
     channelId: channelOf(payload),
     scope,
     actAs,
+    beforeModal: async () => {
+      if (!userId) throw new Error('this Slack request names no user');
+      return { ...(await scope()), actor: { userId, isGuest: false, isExternal: false, timeZone: null } };
+    },
     act: memo(() => {
       if (!userId) throw new Error('this Slack request names no user');
       return actAs(userId);

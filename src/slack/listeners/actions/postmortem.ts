@@ -1,6 +1,5 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import { SECTION_KEYS, type SectionKey } from '../../../domain/postmortem';
-import type { ActionContext } from '../../../services/context';
 import { incidentById } from '../../../services/incidents';
 import {
   acceptOwnership,
@@ -8,14 +7,12 @@ import {
   assignOwner,
   handOverOwnership,
   incidentForPostmortem,
-  sectionsForEdit,
 } from '../../../services/postmortems';
 import { mention } from '../../blocks/format';
-import { postmortemSectionModal } from '../../blocks/postmortem';
 import type { SlackDeps } from '../../deps';
 import { ActionIds, IncidentBlockPrefixes, incidentIdInBlock } from '../../ids';
-import { encodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
 import { interactionListener } from '../../surfaces';
+import { openSectionModal } from '../views/postmortem-section';
 
 /** The owner prompt's picker, the checklist's Accept / Hand over, a reviewer's Approve and the section picker. */
 export function registerPostmortemActions(app: App, deps: SlackDeps): void {
@@ -96,31 +93,13 @@ export function registerPostmortemActions(app: App, deps: SlackDeps): void {
       const section = sectionKeyOf(action.selected_option?.value);
       if (incidentId === undefined || section === undefined) return;
       // As for `/postmortem edit <section>`: only the database before views.open spends the trigger.
-      const scope = await request.scope();
-      const context: ActionContext = {
-        ...scope,
-        actor: { userId: body.user.id, isGuest: false, isExternal: false, timeZone: null },
-      };
+      const context = await request.beforeModal();
       const found = await incidentById(context, incidentId);
       // A private incident's postmortem is shown only to its channel's members (the use case checks).
       const incident = found.row.is_private
         ? await incidentForPostmortem(context, { channelId: null, number: found.row.number }, '/postmortem edit')
         : found;
-      const draft = await sectionsForEdit(context, incident);
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: postmortemSectionModal({
-          section,
-          sections: draft.sections,
-          incident: { number: incident.row.number, title: incident.row.title },
-          draftOnly: draft.authorship[section] === 'generated',
-          privateMetadata: encodeMetadata(postmortemSectionMetadata, {
-            incidentId: incident.row.id,
-            section,
-            version: draft.version,
-          }),
-        }),
-      });
+      await openSectionModal(client, body.trigger_id, context, incident, section);
     }),
   );
 }

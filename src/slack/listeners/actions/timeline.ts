@@ -26,11 +26,9 @@ export function registerTimelineActions(app: App, deps: SlackDeps): void {
     interactionListener(deps, async ({ action, body, client, request }) => {
       const choice = parseTimelineMenuValue(action.selected_option.value);
       if (!choice) return;
-      // Only the database before views.open: the trigger_id expires 3 s after the click, so the
-      // person is taken as a member here (no users.info); the submission checks everything again.
-      const scope = await request.scope();
-      const actor = { userId: body.user.id, isGuest: false, isExternal: false };
-      const { incidentId, entry, history } = await entryForCorrection(scope, actor, choice.entryId);
+      // Only the database before views.open (see beforeModal); the submission checks everything again.
+      const context = await request.beforeModal();
+      const { incidentId, entry, history } = await entryForCorrection(context, context.actor, choice.entryId);
       const privateMetadata = encodeMetadata(timelineEntryMetadata, {
         incidentId,
         entryId: entry.id,

@@ -17,17 +17,15 @@ import {
   postmortemReport,
   publishPostmortem,
   requestReview,
-  sectionsForEdit,
   waivePostmortem,
 } from '../../../services/postmortems';
 import { actionItemAddedAnswer, actionItemListMessage, itemChangedText } from '../../blocks/action-items';
 import { cancelAnswer, proposalAnswer, scheduleAnswer, skipAnswer } from '../../blocks/debrief';
 import { mention, quoteUserText } from '../../blocks/format';
-import { postmortemSectionModal, postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
-import type { DebriefRequest } from '../../context';
+import { postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
 import type { SlackDeps } from '../../deps';
-import { encodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
 import { type CommandAnswer, commandListener } from '../../surfaces';
+import { openSectionModal } from '../views/postmortem-section';
 
 interface Invocation {
   deps: SlackDeps;
@@ -50,28 +48,13 @@ export function registerPostmortemCommand(app: App, deps: SlackDeps): void {
       if (parsed.kind === 'edit' && parsed.section !== null) {
         // A trigger_id lives 3 s: only the database before views.open (no users.info); the person is
         // taken as a member here, and the submission checks everything again with who they really are.
-        const context = await provisionalContext(request, command.user_id);
+        const context = await request.beforeModal();
         const incident = await incidentForPostmortem(
           context,
           { channelId: command.channel_id, number: incidentNumber },
           POSTMORTEM_EXAMPLES.edit,
         );
-        const draft = await sectionsForEdit(context, incident);
-        const section = parsed.section;
-        await client.views.open({
-          trigger_id: command.trigger_id,
-          view: postmortemSectionModal({
-            section,
-            sections: draft.sections,
-            incident: { number: incident.row.number, title: incident.row.title },
-            draftOnly: draft.authorship[section] === 'generated',
-            privateMetadata: encodeMetadata(postmortemSectionMetadata, {
-              incidentId: incident.row.id,
-              section,
-              version: draft.version,
-            }),
-          }),
-        });
+        await openSectionModal(client, command.trigger_id, context, incident, parsed.section);
         return undefined;
       }
       const context = await request.act();
@@ -81,11 +64,6 @@ export function registerPostmortemCommand(app: App, deps: SlackDeps): void {
 }
 
 /** The request's scope with the caller as a member, without asking Slack who they are. */
-async function provisionalContext(request: DebriefRequest, userId: string): Promise<ActionContext> {
-  const scope = await request.scope();
-  return { ...scope, actor: { userId, isGuest: false, isExternal: false, timeZone: null } };
-}
-
 async function handle(command: Command, invocation: Invocation): Promise<CommandAnswer> {
   switch (command.kind) {
     case 'assign':

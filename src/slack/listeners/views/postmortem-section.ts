@@ -1,4 +1,5 @@
 import type { App, ViewStateValue } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import {
   type ContributingFactor,
@@ -8,13 +9,20 @@ import {
   type SectionKey,
   type SupportingLink,
 } from '../../../domain/postmortem';
+import type { ActionContext } from '../../../services/context';
+import type { IncidentInChannel } from '../../../services/incidents';
 import { incidentById } from '../../../services/incidents';
-import { editSection, type SectionEdit } from '../../../services/postmortems';
+import { editSection, type SectionEdit, sectionsForEdit } from '../../../services/postmortems';
 import { escapeMrkdwn } from '../../blocks/format';
-import { DETECTED_BY_CHOICES, SECTION_FIRST_FIELD, TRIGGER_PREFIX } from '../../blocks/postmortem';
+import {
+  DETECTED_BY_CHOICES,
+  postmortemSectionModal,
+  SECTION_FIRST_FIELD,
+  TRIGGER_PREFIX,
+} from '../../blocks/postmortem';
 import type { SlackDeps } from '../../deps';
 import { PostmortemFieldIds as F, postmortemSectionCallbackId } from '../../ids';
-import { decodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
+import { decodeMetadata, encodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue, selectedValue } from './fields';
 
@@ -25,6 +33,31 @@ const FIELD_MAX = 3_000;
 const OUT_OF_DATE = 'This form is out of date; open the section again with `/postmortem edit`.';
 
 /** One modal per section (callback `postmortem_section_<key>`); errors go under the input concerned. */
+/** Opens a section's modal, prefilled and carrying the version it shows (from `/postmortem edit` or the picker). */
+export async function openSectionModal(
+  client: WebClient,
+  triggerId: string,
+  context: ActionContext,
+  incident: IncidentInChannel,
+  section: SectionKey,
+): Promise<void> {
+  const draft = await sectionsForEdit(context, incident);
+  await client.views.open({
+    trigger_id: triggerId,
+    view: postmortemSectionModal({
+      section,
+      sections: draft.sections,
+      incident: { number: incident.row.number, title: incident.row.title },
+      draftOnly: draft.authorship[section] === 'generated',
+      privateMetadata: encodeMetadata(postmortemSectionMetadata, {
+        incidentId: incident.row.id,
+        section,
+        version: draft.version,
+      }),
+    }),
+  });
+}
+
 export function registerPostmortemSectionViews(app: App, deps: SlackDeps): void {
   for (const section of SECTION_KEYS) {
     const firstField = SECTION_FIRST_FIELD[section];
