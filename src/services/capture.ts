@@ -47,9 +47,10 @@ async function capturingIncident(scope: Scope, channelId: string): Promise<Incid
 /**
  * Stores a message posted in an incident channel (once, even when Slack redelivers it). Every
  * message in every channel the bot is in arrives here, so this is Debrief's hottest path: one SQL
- * statement finds the capturing incident, claims the event, checks that Slack has not deleted the
- * message and logs it (see logChannelMessageOnce). Being one statement it commits atomically, as
- * commitOnce would: the claim never commits without the message, and a retry changes nothing.
+ * statement (shared by the messages that arrive at the same moment) finds the capturing incident,
+ * claims the event, checks that Slack has not deleted the message and logs it (see
+ * logChannelMessageOnce). Being one statement it commits atomically, as commitOnce would: the claim
+ * never commits without the message, and a retry changes nothing.
  */
 export async function logChannelMessage(scope: Scope, message: SlackMessage): Promise<void> {
   const logged = await logChannelMessageOnce(scope.db, {

@@ -101,6 +101,9 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
     logLevel: boltLogLevel(config.logLevel),
     // Bolt's own start-up auth.test crashes the process when Slack is unreachable (identifyBot asks instead).
     tokenVerificationEnabled: false,
+    // Bolt's conversation store (context.conversation) is unused: by default it looks up every event's
+    // channel in memory and builds an Error for each miss.
+    convoStore: false,
     ...options.botIdentity,
     clientOptions,
   });
