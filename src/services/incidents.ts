@@ -37,21 +37,29 @@ export async function incidentInChannel(
   channelId: string,
   options: { includeClosed?: boolean; example: string },
 ): Promise<IncidentInChannel> {
+  const row = await incidentRowInChannel(context, channelId, options);
+  return { row, summary: await loadIncidentSummary(context.db, row) };
+}
+
+/** The same incident without its roles and milestones, for changes that need neither (a timeline note). */
+export async function incidentRowInChannel(
+  context: Pick<Scope, 'db' | 'workspaceId'>,
+  channelId: string,
+  options: { includeClosed?: boolean; example: string },
+): Promise<IncidentRow> {
   const row = options.includeClosed
     ? await findLatestIncidentInChannel(context.db, context.workspaceId, channelId)
     : await findActiveIncidentInChannel(context.db, context.workspaceId, channelId);
-  if (!row) {
-    const closed = options.includeClosed
-      ? undefined
-      : await findLatestIncidentInChannel(context.db, context.workspaceId, channelId);
-    if (closed) {
-      throw new UserFacingError(
-        `Incident #${closed.number} in this channel is ${closed.status.replace('_', ' ')}. Reopen it first with \`/incident reopen\`.`,
-      );
-    }
-    throw new NotInIncidentChannelError(options.example);
+  if (row) return row;
+  const closed = options.includeClosed
+    ? undefined
+    : await findLatestIncidentInChannel(context.db, context.workspaceId, channelId);
+  if (closed) {
+    throw new UserFacingError(
+      `Incident #${closed.number} in this channel is ${closed.status.replace('_', ' ')}. Reopen it first with \`/incident reopen\`.`,
+    );
   }
-  return { row, summary: await loadIncidentSummary(context.db, row) };
+  throw new NotInIncidentChannelError(options.example);
 }
 
 /** An incident by id within the workspace, for buttons and modals that carry its id. */
@@ -141,7 +149,7 @@ export async function attachChannel(db: Db, incidentId: number, channelId: strin
 
 export async function addTimelineNote(
   context: ActionContext,
-  incident: IncidentInChannel,
+  incident: Pick<IncidentInChannel, 'row'>,
   note: { text: string; occurredAt: Date },
 ) {
   assertMayChange(context.actor);

@@ -11,6 +11,7 @@ import {
   declareIncident,
   type IncidentInChannel,
   incidentInChannel,
+  incidentRowInChannel,
   postStatusUpdate,
   recordMilestone,
   reopenIncident,
@@ -161,7 +162,9 @@ async function showTimeline(invocation: Invocation): Promise<Answer> {
 
 async function addToTimeline(text: string, invocation: Invocation): Promise<Answer> {
   const example = '/incident timeline 09:05 rolled back deploy';
-  const incident = await currentIncident(invocation, example, true);
+  const incident = {
+    row: await incidentRowInChannel(invocation.context, invocation.channelId, { includeClosed: true, example }),
+  };
   const { at, rest } = parseTimeAndText(text, invocation);
   if (rest === '') throw new UserFacingError(`Say what happened after the time, e.g. \`${example}\`.`);
   await addTimelineNote(invocation.context, incident, { text: rest, occurredAt: at });
