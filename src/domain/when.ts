@@ -147,7 +147,7 @@ export function parseWhen(
 /** Formats an instant as stored and shown everywhere: `2026-11-20 14:05 UTC`. */
 export function formatUtc(at: Date): string {
   if (Number.isNaN(at.getTime())) return 'invalid time';
-  const wall = wallClock(toInstant(at), 'UTC');
+  const wall = wallClock(at.getTime(), 'UTC');
   return `${wall.date} ${wall.time} UTC`;
 }
 
@@ -159,14 +159,13 @@ export function formatUtc(at: Date): string {
 export function formatEcho(at: Date, timeZone: string | null | undefined, now: Date): string {
   if (Number.isNaN(at.getTime())) return 'invalid time';
   const zone = resolveZone(timeZone);
-  const instant = toInstant(at);
-  const utc = wallClock(instant, 'UTC');
+  const utc = wallClock(at.getTime(), 'UTC');
   if (isUtcZone(zone)) {
-    const sameDay = Number.isNaN(now.getTime()) || utc.date === wallClock(toInstant(now), 'UTC').date;
+    const sameDay = Number.isNaN(now.getTime()) || utc.date === wallClock(now.getTime(), 'UTC').date;
     return sameDay ? `${utc.time} UTC` : `${utc.date} ${utc.time} UTC`;
   }
-  const local = wallClock(instant, zone);
-  if (isTodayEverywhere(instant, now, zone)) return `${utc.time} UTC — ${local.time} your time`;
+  const local = wallClock(at.getTime(), zone);
+  if (isToday(utc.date, local.date, now, zone)) return `${utc.time} UTC — ${local.time} your time`;
   return `${utc.date} ${utc.time} UTC — ${local.date} ${local.time} your time`;
 }
 
@@ -293,7 +292,7 @@ function parseDayWordAndTime(scope: Scope): Candidate | Refusal | null {
   const clock = readClock(scope, 1);
   if (clock === null || 'refused' in clock) return clock;
   const zone = clock.utc ? 'UTC' : scope.zone;
-  const date = today(scope.now, zone).add({ days: shift });
+  const date = localDate(scope.now, zone).add({ days: shift });
   return { end: clock.end, at: fromWall(date.toPlainDateTime(clock.time), zone), dateOnly: false };
 }
 
@@ -328,7 +327,7 @@ function parseClockTime(scope: Scope): Candidate | Refusal | null {
 
 /** Past: today unless that is more than the skew ahead, then yesterday. Future: today if still ahead, else tomorrow. */
 function nearestDay(time: Temporal.PlainTime, zone: string, scope: Scope): Instant {
-  const date = today(scope.now, zone);
+  const date = localDate(scope.now, zone);
   const sameDay = fromWall(date.toPlainDateTime(time), zone);
   if (scope.direction === 'past') {
     const tooLate = sameDay.epochMilliseconds > scope.now.epochMilliseconds + CLOCK_SKEW_MS;
@@ -495,7 +494,7 @@ function addToNow(scope: Scope, duration: Duration, dateOnly: boolean): Instant 
   // Temporal throws on absurd amounts; anything near that is far beyond the cap anyway.
   if (Object.values(duration).some((n) => !(n <= MAX_AHEAD_DAYS * 86_400))) return null;
   try {
-    if (dateOnly) return startOfDay(today(scope.now, scope.zone).add(duration), scope.zone);
+    if (dateOnly) return startOfDay(localDate(scope.now, scope.zone).add(duration), scope.zone);
     return scope.now.toZonedDateTimeISO(scope.zone).add(duration).toInstant();
   } catch {
     return null;
@@ -563,7 +562,7 @@ function exactMillis(duration: Duration): number {
 function parseNatural(scope: Scope): Candidate | null {
   const last = scope.tokens[scope.tokens.length - 1]!;
   const head = scope.text.slice(0, last.end);
-  const nowWall = scope.now.toZonedDateTimeISO(scope.zone);
+  const nowWall = wallFields(scope.now.epochMilliseconds, scope.zone);
   // chrono computes in the process zone; handing it a Date whose process-local fields are the caller's
   // wall clock makes its answers the caller's wall clock whatever zone the server runs in.
   const reference = new Date(
@@ -592,7 +591,8 @@ function parseNatural(scope: Scope): Candidate | null {
     const at = scope.now.add({ milliseconds: result.start.date().getTime() - reference.getTime() });
     return { end, at, dateOnly: false };
   }
-  const resolved = resolveNatural(result.start, result.text, scope, nowWall.toPlainDate());
+  const todayLocal = new Temporal.PlainDate(nowWall.year, nowWall.month, nowWall.day);
+  const resolved = resolveNatural(result.start, result.text, scope, todayLocal);
   return resolved === null ? null : { end, ...resolved };
 }
 
@@ -689,35 +689,33 @@ function firstNotPast(
 
 function checkDirection(candidate: Candidate, scope: Scope): Date | Refusal {
   const ahead = candidate.at.epochMilliseconds - scope.now.epochMilliseconds;
-  const shown = describe(candidate.at, scope.zone);
+  // Only refusals show the time: describing it costs two zone conversions.
+  const shown = (): string => describe(candidate.at, scope.zone);
   if (scope.direction === 'past') {
     if (ahead > CLOCK_SKEW_MS) {
       return refuse(
-        `That time is in the future: ${shown}. Timeline entries and milestones look back; give a past time, e.g. ${scope.example}.`,
+        `That time is in the future: ${shown()}. Timeline entries and milestones look back; give a past time, e.g. ${scope.example}.`,
       );
     }
     if (-ahead > MAX_AGO_DAYS * DAY_MS) {
       return refuse(
-        `That time is too far back: ${shown}. Timeline entries and milestones reach back at most ${MAX_AGO_DAYS} days; check the year, e.g. ${scope.example}.`,
+        `That time is too far back: ${shown()}. Timeline entries and milestones reach back at most ${MAX_AGO_DAYS} days; check the year, e.g. ${scope.example}.`,
       );
     }
     // Slack's clock and ours disagree by a little: a few minutes ahead means "just now".
     return new Date(Math.min(candidate.at.epochMilliseconds, scope.now.epochMilliseconds));
   }
   const past = candidate.dateOnly
-    ? Temporal.PlainDate.compare(
-        candidate.at.toZonedDateTimeISO(scope.zone).toPlainDate(),
-        today(scope.now, scope.zone),
-      ) < 0
+    ? Temporal.PlainDate.compare(localDate(candidate.at, scope.zone), localDate(scope.now, scope.zone)) < 0
     : ahead < 0;
   if (past) {
     return refuse(
-      `That time is in the past: ${shown}. Due dates and debrief times look forward; give a future time, e.g. ${scope.example}.`,
+      `That time is in the past: ${shown()}. Due dates and debrief times look forward; give a future time, e.g. ${scope.example}.`,
     );
   }
   if (ahead > MAX_AHEAD_DAYS * DAY_MS) {
     return refuse(
-      `That time is too far ahead: ${shown}. Due dates and debrief times reach at most ${MAX_AHEAD_DAYS} days forward; check the year, e.g. ${scope.example}.`,
+      `That time is too far ahead: ${shown()}. Due dates and debrief times reach at most ${MAX_AHEAD_DAYS} days forward; check the year, e.g. ${scope.example}.`,
     );
   }
   return new Date(candidate.at.epochMilliseconds);
@@ -803,7 +801,7 @@ function refuseUnreadable(spelled: string, scope: Scope): Refusal {
 
 /** The accepted forms, spelled with the caller's own date so that they can be copied. */
 function acceptedForms(scope: Scope): string {
-  const date = wallClock(scope.now, scope.zone).date;
+  const date = wallClock(scope.now.epochMilliseconds, scope.zone).date;
   const forms =
     scope.direction === 'past'
       ? ['09:05', '09:05 UTC', `${date} 09:05`, `${date}T09:05Z`, '10m ago', '2h ago']
@@ -831,13 +829,43 @@ function toInstant(at: Date): Instant {
   return Temporal.Instant.fromEpochMilliseconds(at.getTime());
 }
 
-function today(now: Instant, zone: string): Temporal.PlainDate {
-  return now.toZonedDateTimeISO(zone).toPlainDate();
+function localDate(at: Instant, zone: string): Temporal.PlainDate {
+  const { year, month, day } = wallFields(at.epochMilliseconds, zone);
+  return new Temporal.PlainDate(year, month, day);
 }
 
-/** Wall-clock → instant by the iCalendar/Temporal "compatible" rule (gaps move forward, overlaps take the earlier offset). */
+/**
+ * Wall-clock → instant by the iCalendar/Temporal "compatible" rule (gaps move forward, overlaps take the earlier
+ * offset), computed the way Temporal does it but on the native zone clock (see `wallFields`).
+ */
 function fromWall(wall: Temporal.PlainDateTime, zone: string): Instant {
-  return wall.toZonedDateTime(zone, { disambiguation: 'compatible' }).toInstant();
+  const local = utcMs(wall);
+  const possible = possibleInstants(local, zone);
+  if (possible.length > 0) return Temporal.Instant.fromEpochMilliseconds(possible[0]!);
+  // In a gap: the wall clock moved forward by the change of offset around it, then its later reading.
+  const shift = offsetMs(local + DAY_MS, zone) - offsetMs(local - DAY_MS, zone);
+  return Temporal.Instant.fromEpochMilliseconds(possibleInstants(local + shift, zone).at(-1)!);
+}
+
+/** The instants at which the zone's wall clock reads `local` (taken as UTC), earlier first: none in a gap, two in an overlap. */
+function possibleInstants(local: number, zone: string): number[] {
+  // Temporal's assumption too: the offsets a day either side are the only ones in between.
+  const before = offsetMs(local - DAY_MS, zone);
+  const after = offsetMs(local + DAY_MS, zone);
+  const offsets = before === after ? [before] : [before, after];
+  return offsets.map((offset) => local - offset).filter((at) => offsetMs(at, zone) === local - at);
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant. */
+function offsetMs(epochMs: number, zone: string): number {
+  return utcMs(wallFields(epochMs, zone)) - epochMs;
+}
+
+/** A wall clock read as if it were UTC; `setUTCFullYear` because `Date.UTC` takes years 0–99 as 1900–1999. */
+function utcMs(wall: WallFields): number {
+  const date = new Date(0);
+  date.setUTCFullYear(wall.year, wall.month - 1, wall.day);
+  return date.setUTCHours(wall.hour, wall.minute, wall.second, wall.millisecond);
 }
 
 function fromOffset(wall: Temporal.PlainDateTime, offsetMs: number): Instant {
@@ -848,28 +876,100 @@ function startOfDay(date: Temporal.PlainDate, zone: string): Instant {
   return fromWall(date.toPlainDateTime(), zone);
 }
 
-function wallClock(at: Instant, zone: string): { date: string; time: string } {
-  const z = at.toZonedDateTimeISO(zone);
+function wallClock(epochMs: number, zone: string): { date: string; time: string } {
+  const z = wallFields(epochMs, zone);
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   return { date: `${pad(z.year, 4)}-${pad(z.month)}-${pad(z.day)}`, time: `${pad(z.hour)}:${pad(z.minute)}` };
 }
 
-function isTodayEverywhere(at: Instant, nowDate: Date, zone: string): boolean {
-  if (Number.isNaN(nowDate.getTime())) return false;
-  const now = toInstant(nowDate);
-  return (
-    wallClock(at, 'UTC').date === wallClock(now, 'UTC').date && wallClock(at, zone).date === wallClock(now, zone).date
-  );
+/** Whether `now` falls on the given dates, in UTC and in the zone. */
+function isToday(utcDate: string, zoneDate: string, now: Date, zone: string): boolean {
+  if (Number.isNaN(now.getTime())) return false;
+  return wallClock(now.getTime(), 'UTC').date === utcDate && wallClock(now.getTime(), zone).date === zoneDate;
 }
 
 /** For refusals: `2026-11-20 18:05 UTC (10:05 your time)`, dated locally when the local day differs. */
 function describe(at: Instant, zone: string): string {
-  const utc = wallClock(at, 'UTC');
+  const epochMs = at.epochMilliseconds;
+  const utc = wallClock(epochMs, 'UTC');
   const shown = `${utc.date} ${utc.time} UTC`;
   if (isUtcZone(zone)) return shown;
-  const local = wallClock(at, zone);
+  const local = wallClock(epochMs, zone);
   const localText = local.date === utc.date ? local.time : `${local.date} ${local.time}`;
   return `${shown} (${localText} your time)`;
+}
+
+/** The fields of a zoned date-time, read from a zone's clock at an instant. */
+interface WallFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+/**
+ * The polyfill's zone conversions compute in emulated bigints and were a quarter of a command's CPU; it reads
+ * the zone's clock from this same Intl data, so reading it here natively gives the same fields.
+ * One formatter per resolved zone (a few hundred at most); null where Intl does not know the zone (`+05:30`),
+ * which is then left to Temporal.
+ */
+const wallFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+function wallFields(epochMs: number, zone: string): WallFields {
+  if (zone === 'UTC') {
+    const utc = new Date(epochMs);
+    return {
+      year: utc.getUTCFullYear(),
+      month: utc.getUTCMonth() + 1,
+      day: utc.getUTCDate(),
+      hour: utc.getUTCHours(),
+      minute: utc.getUTCMinutes(),
+      second: utc.getUTCSeconds(),
+      millisecond: utc.getUTCMilliseconds(),
+    };
+  }
+  const format = wallFormat(zone);
+  if (format === null) return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of format.formatToParts(epochMs)) parts[type] = value;
+  const year = Number(parts.year);
+  return {
+    // ISO years count 1 BC as year 0.
+    year: parts.era === 'BC' ? 1 - year : year,
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+    // Offsets are whole seconds, so the wall clock's milliseconds are the instant's.
+    millisecond: ((epochMs % 1000) + 1000) % 1000,
+  };
+}
+
+function wallFormat(zone: string): Intl.DateTimeFormat | null {
+  let format = wallFormats.get(zone);
+  if (format !== undefined) return format;
+  try {
+    // h23: 'hour12: false' can print midnight as 24; the era tells years BC apart.
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+  } catch {
+    format = null;
+  }
+  wallFormats.set(zone, format);
+  return format;
 }
 
 /** Zone names seen so far: building an Intl.DateTimeFormat costs far more than the echo it serves. */

@@ -948,3 +948,158 @@ describe('properties', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Zone clocks: read natively (Intl), they must agree with the Temporal polyfill's own conversions
+// ---------------------------------------------------------------------------------------------
+
+describe('zone clocks agree with Temporal', () => {
+  // Every zone the runtime knows, plus UTC, a legacy alias and offset zones, which Intl cannot format.
+  const ALL_ZONES = [...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC', 'Asia/Calcutta', '+05:30', '-08:00'];
+  const allZoneArb = fc.constantFrom(...ALL_ZONES);
+  const modernArb = fc.date({
+    min: new Date('1970-01-01T00:00:00Z'),
+    max: new Date('2100-12-31T23:59:59.999Z'),
+    noInvalidDate: true,
+  });
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+  /** `YYYY-MM-DD` and `HH:MM` as read by the polyfill's own zone conversion. */
+  function temporalWall(ms: number, zone: string) {
+    const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
+    return { date: `${pad(z.year, 4)}-${pad(z.month)}-${pad(z.day)}`, time: `${pad(z.hour)}:${pad(z.minute)}` };
+  }
+
+  function zoneIdOf(zone: string) {
+    try {
+      return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The zones whose echo shows only UTC. */
+  const UTC_LIKE = new Set(ALL_ZONES.filter((zone) => resolveZone(zone) === 'UTC' || zoneIdOf(zone) === 'UTC'));
+
+  /** formatEcho as written with Temporal's zone conversions. */
+  function temporalEcho(at: Date, zone: string, now: Date) {
+    const utc = temporalWall(at.getTime(), 'UTC');
+    const sameUtcDay = utc.date === temporalWall(now.getTime(), 'UTC').date;
+    if (UTC_LIKE.has(zone)) return sameUtcDay ? `${utc.time} UTC` : `${utc.date} ${utc.time} UTC`;
+    const local = temporalWall(at.getTime(), zone);
+    return sameUtcDay && local.date === temporalWall(now.getTime(), zone).date
+      ? `${utc.time} UTC — ${local.time} your time`
+      : `${utc.date} ${utc.time} UTC — ${local.date} ${local.time} your time`;
+  }
+
+  /** Wall clock → instant by Temporal itself, "compatible" disambiguation. */
+  function temporalFromWall(wall: Temporal.PlainDateTime, zone: string) {
+    return wall.toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
+  }
+
+  it('formatUtc and formatEcho print the wall clocks Temporal reads, 1970–2100, in any zone', () => {
+    fc.assert(
+      fc.property(modernArb, allZoneArb, fc.integer({ min: -3 * DAY, max: 3 * DAY }), (at, zone, gap) => {
+        const now = new Date(at.getTime() + gap);
+        const utc = temporalWall(at.getTime(), 'UTC');
+        expect(formatUtc(at)).toBe(`${utc.date} ${utc.time} UTC`);
+        expect(formatEcho(at, zone, now)).toBe(temporalEcho(at, zone, now));
+        expect(formatEcho(at, zone, at)).toBe(temporalEcho(at, zone, at));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('and over the whole Date range, years before 1000 and BC included', () => {
+    const anyDateArb = fc.date({ noInvalidDate: true });
+    fc.assert(
+      fc.property(anyDateArb, anyDateArb, allZoneArb, (at, now, zone) => {
+        const utc = temporalWall(at.getTime(), 'UTC');
+        expect(formatUtc(at)).toBe(`${utc.date} ${utc.time} UTC`);
+        expect(formatEcho(at, zone, now)).toBe(temporalEcho(at, zone, now));
+        expect(formatEcho(at, zone, at)).toBe(temporalEcho(at, zone, at));
+      }),
+      { numRuns: 300 },
+    );
+    for (const year of [-271821, -1, 0, 1, 99, 999]) {
+      const at = new Date(Date.UTC(2000, 5, 15, 12, 30));
+      at.setUTCFullYear(year);
+      for (const zone of ['UTC', BERLIN, LA, KOLKATA, '+05:30']) {
+        expect(formatEcho(at, zone, at)).toBe(temporalEcho(at, zone, at));
+      }
+    }
+  });
+
+  it('yesterday and tomorrow are the days before and after Temporal’s local today', () => {
+    const clockArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }));
+    fc.assert(
+      fc.property(modernArb, allZoneArb, clockArb, (now, zone, [hour, minute]) => {
+        const today = Temporal.Instant.fromEpochMilliseconds(now.getTime())
+          .toZonedDateTimeISO(resolveZone(zone))
+          .toPlainDate();
+        const time = { hour, minute };
+        const clock = `${pad(hour)}:${pad(minute)}`;
+
+        const yesterday = temporalFromWall(today.subtract({ days: 1 }).toPlainDateTime(time), resolveZone(zone));
+        const back = parseWhen(`yesterday ${clock}`, { now, timeZone: zone, direction: 'past' });
+        if (yesterday > now.getTime() + CLOCK_SKEW_MS) expect(back).toMatchObject({ ok: false });
+        else expect(back).toEqual({ ok: true, at: new Date(Math.min(yesterday, now.getTime())) });
+
+        const tomorrow = temporalFromWall(today.add({ days: 1 }).toPlainDateTime(time), resolveZone(zone));
+        const ahead = parseWhen(`tomorrow ${clock}`, { now, timeZone: zone, direction: 'future' });
+        if (tomorrow < now.getTime()) expect(ahead).toMatchObject({ ok: false });
+        else expect(ahead).toEqual({ ok: true, at: new Date(tomorrow) });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a wall clock next to an offset change (gap or overlap) names the instant Temporal gives', () => {
+    fc.assert(
+      fc.property(
+        modernArb,
+        allZoneArb,
+        fc.integer({ min: -200, max: 200 }),
+        fc.integer({ min: 0, max: 59 }),
+        (from, zone, minutes, second) => {
+          const zoned = Temporal.Instant.fromEpochMilliseconds(from.getTime()).toZonedDateTimeISO(zone);
+          // The wall clock at the zone's next transition, give or take a few hours: through gaps and overlaps.
+          const transition = zoned.getTimeZoneTransition('next') ?? zoned;
+          const wall = transition.toPlainDateTime().add({ minutes }).with({ second, millisecond: 0 });
+          fc.pre(wall.year >= 1000 && wall.year <= 9999);
+          const expected = temporalFromWall(wall, zone);
+          const text = `${wall.toPlainDate()} ${wall.toPlainTime().toString({ smallestUnit: 'second' })}`;
+          const now = new Date(expected + HOUR);
+          expect(parseWhen(text, { now, timeZone: zone, direction: 'past' })).toEqual({
+            ok: true,
+            at: new Date(expected),
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['America/New_York', '2026-03-08 02:30', '2026-03-08T07:30:00.000Z'], // gap: 03:30 EDT
+    ['America/New_York', '2026-11-01 01:30', '2026-11-01T05:30:00.000Z'], // overlap: the earlier, EDT
+    ['Europe/Berlin', '2026-03-29 02:30', '2026-03-29T01:30:00.000Z'], // gap: 03:30 CEST
+    ['Europe/Berlin', '2026-10-25 02:30', '2026-10-25T00:30:00.000Z'], // overlap: the earlier, CEST
+    ['Australia/Lord_Howe', '2026-10-04 02:15', '2026-10-03T15:45:00.000Z'], // half-hour gap: 02:45 +11:00
+    ['Australia/Lord_Howe', '2026-04-05 01:45', '2026-04-04T14:45:00.000Z'], // half-hour overlap: +11:00
+    ['Asia/Kolkata', '2026-11-20 09:05', '2026-11-20T03:35:00.000Z'],
+    ['Pacific/Chatham', '2026-09-27 03:00', '2026-09-26T14:15:00.000Z'], // gap: 04:00 +13:45
+    ['Pacific/Chatham', '2026-04-05 03:00', '2026-04-04T13:15:00.000Z'], // overlap: +13:45
+    ['Pacific/Apia', '2011-12-30 12:00', '2011-12-30T22:00:00.000Z'], // the skipped day
+  ])('%s %s → %s, as Temporal has it', (zone, text, expected) => {
+    const at = new Date(expected);
+    expect(temporalFromWall(Temporal.PlainDateTime.from(text.replace(' ', 'T')), zone)).toBe(at.getTime());
+    expect(parseWhen(text, { now: new Date(at.getTime() + HOUR), timeZone: zone, direction: 'past' })).toEqual({
+      ok: true,
+      at,
+    });
+  });
+});
