@@ -1,7 +1,39 @@
+import { sql } from 'kysely';
 import type { RevisionChange, TimelineEntryView } from '../domain/types';
 import type { Db } from './connect';
 import type { NewTimelineEntry, TimelineEntryRevisionRow, TimelineEntryRow } from './schema';
 import { inTransaction } from './transaction';
+
+/**
+ * A person's note in the channel's latest incident, found and written in one statement: the hot path
+ * of `/incident timeline <when> <text>`. Undefined when the channel has never had an incident.
+ */
+export async function insertNoteInChannel(
+  db: Db,
+  where: { workspaceId: number; channelId: string },
+  note: { authorId: string; text: string; occurredAt: Date; recordedAt: Date },
+): Promise<{ entry: TimelineEntryRow; incidentNumber: number } | undefined> {
+  const { rows } = await sql<TimelineEntryRow & { incident_number: number }>`
+    with latest as (
+      select id, number from incidents
+      where workspace_id = ${where.workspaceId}::integer and channel_id = ${where.channelId}::text
+      order by id desc
+      limit 1
+    ),
+    inserted as (
+      insert into timeline_entries (incident_id, source, author_id, text, occurred_at, recorded_at)
+      select id, 'command', ${note.authorId}::text, ${note.text}::text, ${note.occurredAt}::timestamptz,
+        ${note.recordedAt}::timestamptz
+      from latest
+      returning *
+    )
+    select inserted.*, latest.number as incident_number from inserted join latest on latest.id = inserted.incident_id
+  `.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { incident_number: incidentNumber, ...entry } = row;
+  return { entry, incidentNumber };
+}
 
 /** Inserts an entry; an entry for a Slack message already in this incident's timeline is not duplicated. */
 export async function insertTimelineEntry(db: Db, entry: NewTimelineEntry): Promise<TimelineEntryRow | undefined> {

@@ -12,8 +12,8 @@ import {
   setRole,
   updateIncident,
 } from '../db/incidents';
-import type { IncidentRow } from '../db/schema';
-import { insertTimelineEntry } from '../db/timeline';
+import type { IncidentRow, TimelineEntryRow } from '../db/schema';
+import { insertNoteInChannel, insertTimelineEntry } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
 import { allocateIncidentNumber, lockWorkspace } from '../db/workspaces';
 import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
@@ -166,6 +166,31 @@ export async function addTimelineNote(
   });
   if (!entry) throw new Error('timeline entry was not stored');
   return entry;
+}
+
+/**
+ * `/incident timeline <when> <text>` in a channel: the note joins the channel's latest incident (a
+ * closed one too: its timeline stays open for corrections) in one round trip; outside incident
+ * channels, the same refusal as every other subcommand.
+ */
+export async function addTimelineNoteInChannel(
+  context: ActionContext,
+  channelId: string,
+  note: { text: string; occurredAt: Date; example: string },
+): Promise<{ entry: TimelineEntryRow; incidentNumber: number }> {
+  assertMayChange(context.actor);
+  const added = await insertNoteInChannel(
+    context.db,
+    { workspaceId: context.workspaceId, channelId },
+    {
+      authorId: context.actor.userId,
+      text: storableText(note.text),
+      occurredAt: note.occurredAt,
+      recordedAt: context.now,
+    },
+  );
+  if (added) return added;
+  throw new NotInIncidentChannelError(note.example);
 }
 
 export async function recordMilestone(

@@ -10,10 +10,16 @@ import {
   logChannelMessage,
   releasePushpin,
 } from '../../src/services/capture';
-import { EditConflictError, PermissionDeniedError, UserFacingError } from '../../src/services/errors';
+import {
+  EditConflictError,
+  NotInIncidentChannelError,
+  PermissionDeniedError,
+  UserFacingError,
+} from '../../src/services/errors';
 import {
   type ActionContext,
   addTimelineNote,
+  addTimelineNoteInChannel,
   assignRole,
   attachChannel,
   changeSeverity,
@@ -292,5 +298,37 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
     await deleteEntry(as(alice), deletion);
     await expect(deleteEntry(as(alice), deletion)).rejects.toBeInstanceOf(UserFacingError);
     expect((await listTimeline(database.db, incident.row.id)).some((e) => e.id === note.id)).toBe(false);
+  });
+  test('a note by channel goes to the latest incident there, closed or not, and never to another workspace’s', async () => {
+    const channelId = 'CNOTES';
+    const note = { text: 'rolled back the deploy', occurredAt: NOW, example: '/incident timeline 09:05 …' };
+    await expect(addTimelineNoteInChannel(as(alice), channelId, note)).rejects.toBeInstanceOf(
+      NotInIncidentChannelError,
+    );
+    // Another workspace's incident in a channel with the same id is not this workspace's.
+    await declareIncident(
+      as(alice, NOW, () => otherWorkspaceId),
+      {
+        title: 'elsewhere',
+        severity: 'sev3',
+        isPrivate: false,
+        channelId,
+        here: true,
+      },
+    );
+    await expect(addTimelineNoteInChannel(as(alice), channelId, note)).rejects.toBeInstanceOf(
+      NotInIncidentChannelError,
+    );
+    await declareIncident(as(alice), { title: 'ours', severity: 'sev2', isPrivate: false, channelId, here: true });
+    const incident = await incidentInChannel(as(alice), channelId, { example: 'x' });
+    await resolveIncident(as(alice), incident, { occurredAt: NOW, summary: '' });
+    const added = await addTimelineNoteInChannel(as(bob), channelId, { ...note, text: 'token xoxb-123456789012-abc' });
+    expect(added.incidentNumber).toBe(incident.row.number);
+    expect(added.entry).toMatchObject({ incident_id: incident.row.id, source: 'command', author_id: 'UBOB' });
+    // Stored redacted, as every other way in.
+    expect(added.entry.text).not.toContain('xoxb-123456789012');
+    const stored = (await listTimeline(database.db, incident.row.id)).find((e) => e.id === added.entry.id);
+    expect(stored?.occurredAt).toEqual(NOW);
+    await expect(addTimelineNoteInChannel(as(guest), channelId, note)).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 });

@@ -4,7 +4,7 @@ import { formatEcho, formatUtc, parseLeadingWhen, parseWhen, type WhenDirection 
 import type { ActionContext } from '../../../services/context';
 import { UserFacingError } from '../../../services/errors';
 import {
-  addTimelineNote,
+  addTimelineNoteInChannel,
   assignRole,
   changeSeverity,
   closeWithoutPostmortem,
@@ -162,13 +162,19 @@ async function showTimeline(invocation: Invocation): Promise<Answer> {
 
 async function addToTimeline(text: string, invocation: Invocation): Promise<Answer> {
   const example = '/incident timeline 09:05 rolled back deploy';
-  const incident = {
-    row: await incidentRowInChannel(invocation.context, invocation.channelId, { includeClosed: true, example }),
-  };
-  const { at, rest } = parseTimeAndText(text, invocation);
-  if (rest === '') throw new UserFacingError(`Say what happened after the time, e.g. \`${example}\`.`);
-  await addTimelineNote(invocation.context, incident, { text: rest, occurredAt: at });
-  return { text: `Added to the timeline of #${incident.row.number} at ${echo(at, invocation)}: ${rest}` };
+  const parsed = parseLeadingWhen(text, whenContext(invocation, 'past'));
+  if (!parsed.ok || parsed.rest === '') {
+    // Outside an incident channel, that is what the person needs to hear first.
+    await incidentRowInChannel(invocation.context, invocation.channelId, { includeClosed: true, example });
+    throw new UserFacingError(parsed.ok ? `Say what happened after the time, e.g. \`${example}\`.` : parsed.message);
+  }
+  const at = parsed.at ?? invocation.context.now;
+  const { incidentNumber } = await addTimelineNoteInChannel(invocation.context, invocation.channelId, {
+    text: parsed.rest,
+    occurredAt: at,
+    example,
+  });
+  return { text: `Added to the timeline of #${incidentNumber} at ${echo(at, invocation)}: ${parsed.rest}` };
 }
 
 async function milestone(kind: Parameters<typeof recordMilestone>[2], whenText: string, invocation: Invocation) {
