@@ -13,7 +13,7 @@ import {
   updateIncident,
 } from '../db/incidents';
 import type { IncidentRow, TimelineEntryRow } from '../db/schema';
-import { insertNoteInChannel, insertTimelineEntry } from '../db/timeline';
+import { insertNoteInChannel } from '../db/timeline';
 import { inTransaction } from '../db/transaction';
 import { allocateIncidentNumber, lockWorkspace } from '../db/workspaces';
 import { type Actor, incidentAuthority, readOnlyReason } from '../domain/permissions';
@@ -145,27 +145,6 @@ export async function declareIncident(
 /** Records the channel Slack created for the incident. */
 export async function attachChannel(db: Db, incidentId: number, channelId: string, channelName: string) {
   return updateIncident(db, incidentId, { channel_id: channelId, channel_name: channelName });
-}
-
-export async function addTimelineNote(
-  context: ActionContext,
-  incident: Pick<IncidentInChannel, 'row'>,
-  note: { text: string; occurredAt: Date },
-) {
-  assertMayChange(context.actor);
-  const entry = await insertTimelineEntry(context.db, {
-    incident_id: incident.row.id,
-    source: 'command',
-    author_id: context.actor.userId,
-    text: storableText(note.text),
-    occurred_at: note.occurredAt,
-    recorded_at: context.now,
-    message_channel_id: null,
-    message_ts: null,
-    message_author_id: null,
-  });
-  if (!entry) throw new Error('timeline entry was not stored');
-  return entry;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 import type { ActionContext, Scope } from '../../src/services/context';
 import { EditConflictError, PermissionDeniedError } from '../../src/services/errors';
 import {
-  addTimelineNote,
+  addTimelineNoteInChannel,
   assignRole,
   changeSeverity,
   declareIncident,
@@ -157,7 +157,11 @@ describe.each(databaseKinds())('capture and correction rules on the %s database'
   test('only the author or the commander may delete an entry: the use case checks, not only the menu', async () => {
     const { channelId } = await incidentWithMessage();
     const incident = await incidentInChannel(as('UALICE'), channelId, { example: 'x' });
-    const note = await addTimelineNote(as('UCAROL'), incident, { text: 'paged the db team', occurredAt: NOW });
+    const { entry: note } = await addTimelineNoteInChannel(as('UCAROL'), incident.row.channel_id!, {
+      text: 'paged the db team',
+      occurredAt: NOW,
+      example: '',
+    });
     await expect(
       deleteEntry(as('UBOB'), { incidentId: incident.row.id, entryId: note.id, expectedVersion: note.version }),
     ).rejects.toBeInstanceOf(PermissionDeniedError);

@@ -14,7 +14,7 @@ import {
 } from '../../src/services/debriefs';
 import { PermissionDeniedError, UserFacingError } from '../../src/services/errors';
 import {
-  addTimelineNote,
+  addTimelineNoteInChannel,
   assignRole,
   declareIncident,
   type IncidentInChannel,
@@ -87,7 +87,11 @@ describe.each(databaseKinds())('debriefs on the %s database', (kind) => {
     let incident = await incidentInChannel(as('UCMD'), channelId, { example: 'x' });
     await assignRole(as('UCMD', declaredAt), incident, 'commander', 'UCMD');
     incident = await incidentInChannel(as('UCMD'), channelId, { example: 'x' });
-    await addTimelineNote(as('UCMD', declaredAt), incident, { text: 'rolled back', occurredAt: declaredAt });
+    await addTimelineNoteInChannel(as('UCMD', declaredAt), incident.row.channel_id!, {
+      text: 'rolled back',
+      occurredAt: declaredAt,
+      example: '',
+    });
     await insertTimelineEntry(database.db, {
       incident_id: row.id,
       source: 'reaction',

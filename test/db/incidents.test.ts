@@ -18,7 +18,6 @@ import {
 } from '../../src/services/errors';
 import {
   type ActionContext,
-  addTimelineNote,
   addTimelineNoteInChannel,
   assignRole,
   attachChannel,
@@ -136,9 +135,10 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
 
   test('timeline notes, milestones and resolution are stored with system entries in time order', async () => {
     const incident = await declareHere('CTIME');
-    await addTimelineNote(as(bob), incident, {
+    await addTimelineNoteInChannel(as(bob), incident.row.channel_id!, {
       text: 'rolled back deploy',
       occurredAt: new Date('2026-11-20T09:05:00Z'),
+      example: '',
     });
     await recordMilestone(as(bob), incident, 'detected', new Date('2026-11-20T08:55:00Z'));
     await resolveIncident(as(bob), incident, {
@@ -166,9 +166,9 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
 
   test('only role holders steer an incident once it has a commander; guests change nothing', async () => {
     const incident = await declareHere('CROLE');
-    await expect(addTimelineNote(as(guest), incident, { text: 'x', occurredAt: NOW })).rejects.toBeInstanceOf(
-      PermissionDeniedError,
-    );
+    await expect(
+      addTimelineNoteInChannel(as(guest), incident.row.channel_id!, { text: 'x', occurredAt: NOW, example: '' }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
     const { becameCommander } = await assignRole(as(alice), incident, 'scribe', 'UCAROL');
     expect(becameCommander).toBe(true);
     const withRoles = await incidentInChannel(as(alice), 'CROLE', { example: 'x' });
@@ -265,7 +265,11 @@ describe.each(databaseKinds())('incident use cases on the %s database', (kind) =
 
   test('concurrent corrections of one entry: exactly one wins, the other is told and sees the newer text', async () => {
     const incident = await declareHere('CCONC');
-    const note = await addTimelineNote(as(alice), incident, { text: 'restarted pods', occurredAt: NOW });
+    const { entry: note } = await addTimelineNoteInChannel(as(alice), incident.row.channel_id!, {
+      text: 'restarted pods',
+      occurredAt: NOW,
+      example: '',
+    });
     const withCommander = await incidentInChannel(as(alice), 'CCONC', { example: 'x' });
     const attempts = await Promise.allSettled(
       ['restarted api pods', 'restarted worker pods'].map((text) =>

@@ -3,7 +3,7 @@ import { ensureWorkspace } from '../../src/db/workspaces';
 import type { ActionContext } from '../../src/services/context';
 import { EditConflictError, PermissionDeniedError, UserFacingError } from '../../src/services/errors';
 import {
-  addTimelineNote,
+  addTimelineNoteInChannel,
   assignRole,
   declareIncident,
   type IncidentInChannel,
@@ -74,9 +74,10 @@ describe.each(databaseKinds())('postmortems on the %s database', (kind) => {
     incident = await incidentInChannel(as('UALICE'), channelId, { example: 'x' });
     await recordMilestone(as('UALICE'), incident, 'started', at('2026-11-19T23:40:00Z'));
     await recordMilestone(as('UALICE'), incident, 'detected', at('2026-11-19T23:48:00Z'));
-    await addTimelineNote(as('UBOB'), incident, {
+    await addTimelineNoteInChannel(as('UBOB'), incident.row.channel_id!, {
       text: 'rolled back <@UALICE>’s deploy',
       occurredAt: at('2026-11-20T00:20:00Z'),
+      example: '',
     });
     await recordMilestone(as('UALICE'), incident, 'mitigated', at('2026-11-20T00:25:00Z'));
     await resolveIncident(as('UALICE'), incident, { occurredAt: at('2026-11-20T00:40:00Z'), summary: 'rolled back' });
