@@ -1,9 +1,11 @@
 /**
- * The load generator: a process of its own (forked by bench/run.ts) that drives an app over loopback
- * with autocannon, every request signed as Slack signs it and every event with its own event_id.
- * It is told what to do over IPC and answers with what it measured.
+ * The load generator: a process of its own (forked by bench/run.ts) that drives an app over loopback,
+ * every request signed as Slack signs it and every event with its own event_id. As fast as the app
+ * answers: autocannon, closed loop. At a fixed rate: requests paced evenly (see drivePaced). It is
+ * told what to do over IPC and answers with what it measured.
  */
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 import { messageEventBody, type Signed, sign, type Target, timelineCommandBody } from './payloads';
 
@@ -34,10 +36,13 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
-  /** Per-request latency of 2xx answers, ms (measured to the microsecond). */
+  /**
+   * Per-request latency of 2xx answers, ms (to the microsecond). At a fixed rate measured from when
+   * the request was due, so time spent waiting for a free connection counts (no coordinated omission).
+   */
   latencyMs: { p50: number; p90: number; p99: number; max: number };
-  /** autocannon's own histogram (whole ms; corrected for coordinated omission at a fixed rate). */
-  autocannonLatencyMs: { p50: number; p99: number; max: number };
+  /** Closed-loop runs: autocannon's own histogram (whole ms). */
+  autocannonLatencyMs?: { p50: number; p99: number; max: number };
   /** Events: first deliveries answered 2xx, retries sent and retries answered 2xx. */
   firstDeliveriesOk?: number;
   retriesSent?: number;
@@ -57,105 +62,192 @@ function percentile(sorted: Float64Array, p: number): number {
   return Math.round(sorted[index]! * 100) / 100;
 }
 
-async function drive(job: LoadJob, durationS: number, run: number): Promise<LoadResult> {
+/** What a run sends and counts, whichever way it is driven. */
+function traffic(job: LoadJob, run: number) {
   const { target } = job;
-  const path = '/slack/events';
   const latencies: number[] = [];
   const acked: string[] = [];
   const recent: { eventId: string; ts: string; body: string }[] = [];
+  const statusCodes: Record<string, number> = {};
   let n = 0;
   let retriesSent = 0;
   let retriesOk = 0;
   let firstOk = 0;
   let wrongAnswers = 0;
 
-  const nextEvent = (context: Record<string, unknown>): Signed => {
+  /** The next request, and what to remember about it until it is answered. */
+  const next = (): { signed: Signed; inFlight: InFlight | undefined } => {
+    if (job.kind === 'timeline') {
+      const body = timelineCommandBody(target, new URL(target.url).origin, n++);
+      return { signed: sign(target.signingSecret, body, 'application/x-www-form-urlencoded'), inFlight: undefined };
+    }
     const i = n++;
     const retryEvery = job.retryEvery ?? 0;
     if (retryEvery > 0 && i % retryEvery === retryEvery - 1 && recent.length > 0) {
       // Slack redelivers the same body (same event_id), signed anew, saying it is a retry.
       const original = recent[(i * 31) % recent.length]!;
       retriesSent++;
-      context.current = { ts: original.ts, retry: true } satisfies InFlight;
-      return sign(target.signingSecret, original.body, 'application/json', {
+      const signed = sign(target.signingSecret, original.body, 'application/json', {
         'x-slack-retry-num': '1',
         'x-slack-retry-reason': 'http_timeout',
       });
+      return { signed, inFlight: { ts: original.ts, retry: true } };
     }
     const event = messageEventBody(target, run, i);
     recent.push(event);
     if (recent.length > 256) recent.shift();
-    context.current = { ts: event.ts, retry: false } satisfies InFlight;
-    return sign(target.signingSecret, event.body, 'application/json');
+    return {
+      signed: sign(target.signingSecret, event.body, 'application/json'),
+      inFlight: { ts: event.ts, retry: false },
+    };
   };
-  const nextCommand = (): Signed =>
-    sign(
-      target.signingSecret,
-      timelineCommandBody(target, new URL(target.url).origin, n++),
-      'application/x-www-form-urlencoded',
-    );
 
+  /** An answer's latency, kept for 2xx answers. */
+  const timed = (status: number, latencyMs: number) => {
+    if (status >= 200 && status < 300) latencies.push(latencyMs);
+  };
+  /** An answer: counted by status; events acknowledged, timeline answers checked. */
+  const answered = (status: number, body: string, inFlight: InFlight | undefined) => {
+    statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+    if (status < 200 || status >= 300) return;
+    if (job.kind === 'timeline') {
+      if (!body.includes('Added to the timeline')) wrongAnswers++;
+    } else if (inFlight?.retry) retriesOk++;
+    else if (inFlight) {
+      firstOk++;
+      acked.push(inFlight.ts);
+    }
+  };
+
+  const result = (durationS: number, errors: number, timeouts: number): LoadResult => {
+    const sorted = Float64Array.from(latencies).sort();
+    const ok = latencies.length;
+    const total = Object.values(statusCodes).reduce((a, b) => a + b, 0) + errors + timeouts;
+    if (job.ackFile && job.kind === 'events') writeFileSync(job.ackFile, JSON.stringify(acked));
+    return {
+      durationS,
+      rps: Math.round(ok / durationS),
+      total,
+      ok,
+      non2xx: total - ok - errors - timeouts,
+      errors,
+      timeouts,
+      statusCodes,
+      latencyMs: {
+        p50: percentile(sorted, 50),
+        p90: percentile(sorted, 90),
+        p99: percentile(sorted, 99),
+        max: percentile(sorted, 100),
+      },
+      ...(job.kind === 'events' ? { firstDeliveriesOk: firstOk, retriesSent, retriesOk } : { wrongAnswers }),
+    };
+  };
+  return { next, answered, timed, result };
+}
+
+/** As fast as the app answers: `connections` requests in flight, each sent when the last is answered. */
+async function driveClosedLoop(job: LoadJob, durationS: number, run: number): Promise<LoadResult> {
+  const path = '/slack/events';
+  const { next, answered, timed, result } = traffic(job, run);
   const options: autocannon.Options = {
-    url: target.url,
+    url: job.target.url,
     connections: job.connections,
     duration: durationS,
     pipelining: 1,
     timeout: 10,
-    ...(job.rate !== undefined && { overallRate: job.rate }),
     requests: [
       {
         method: 'POST',
         path,
         setupRequest: (request, context) => {
-          const signed = job.kind === 'events' ? nextEvent(context as Record<string, unknown>) : nextCommand();
+          const { signed, inFlight } = next();
+          (context as { current?: InFlight }).current = inFlight;
           return { ...request, method: 'POST', path, headers: signed.headers, body: signed.body };
         },
-        onResponse: (status, body, context) => {
-          const ok = status >= 200 && status < 300;
-          if (job.kind === 'events') {
-            const current = (context as { current?: InFlight }).current;
-            if (!ok || !current) return;
-            if (current.retry) retriesOk++;
-            else {
-              firstOk++;
-              acked.push(current.ts);
-            }
-          } else if (ok && !String(body).includes('Added to the timeline')) {
-            wrongAnswers++;
-          }
-        },
+        onResponse: (status, body, context) =>
+          answered(status, String(body), (context as { current?: InFlight }).current),
       },
     ],
   };
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error: unknown, finished) => (error ? reject(error) : resolve(finished)));
-    instance.on('response', (_client, status, _bytes, responseTime) => {
-      if (status >= 200 && status < 300) latencies.push(responseTime);
-    });
+  const finished = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error: unknown, done) => (error ? reject(error) : resolve(done)));
+    // autocannon gives the body to onResponse and the latency to the microsecond only here.
+    instance.on('response', (_client, status, _bytes, responseTime) => timed(status, responseTime));
   });
-  const sorted = Float64Array.from(latencies).sort();
-  const ok = result['2xx'];
-  if (job.ackFile && job.kind === 'events') writeFileSync(job.ackFile, JSON.stringify(acked));
   return {
-    durationS: result.duration,
-    rps: Math.round(ok / result.duration),
-    total: result.requests.total,
-    ok,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(
-      Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, (stats as { count: number }).count]),
-    ),
-    latencyMs: {
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      p99: percentile(sorted, 99),
-      max: percentile(sorted, 100),
-    },
-    autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    ...(job.kind === 'events' ? { firstDeliveriesOk: firstOk, retriesSent, retriesOk } : { wrongAnswers }),
+    ...result(finished.duration, finished.errors, finished.timeouts),
+    autocannonLatencyMs: { p50: finished.latency.p50, p99: finished.latency.p99, max: finished.latency.max },
   };
+}
+
+/**
+ * At a fixed rate: one request every 1/rate s, on keep-alive connections (at most `connections`; a
+ * request due while all are busy waits for one). autocannon's own rate limit lets each connection
+ * send its share of a second back to back at the start of every second, so the app sees the whole
+ * second's load in a burst and the latencies measure that burst; Slack's traffic is not shaped so.
+ * Latency runs from when the request was due, not from when a connection was free.
+ */
+async function drivePaced(job: LoadJob, durationS: number, run: number): Promise<LoadResult> {
+  const rate = job.rate!;
+  const url = new URL('/slack/events', job.target.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
+  const { next, answered, timed, result } = traffic(job, run);
+  let errors = 0;
+  let timeouts = 0;
+  const pending = new Set<Promise<void>>();
+  const send = (due: number) => {
+    const { signed, inFlight } = next();
+    const done = new Promise<void>((resolve) => {
+      const request = http.request(
+        url,
+        { method: 'POST', agent, headers: { ...signed.headers, 'content-length': Buffer.byteLength(signed.body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            timed(status, performance.now() - due);
+            answered(status, Buffer.concat(chunks).toString(), inFlight);
+            resolve();
+          });
+        },
+      );
+      let timedOut = false;
+      request.setTimeout(10_000, () => {
+        timedOut = true;
+        timeouts++;
+        request.destroy();
+      });
+      request.on('error', () => {
+        if (!timedOut) errors++;
+        resolve();
+      });
+      request.end(signed.body);
+    });
+    pending.add(done);
+    void done.then(() => pending.delete(done));
+  };
+  const started = performance.now();
+  const interval = 1_000 / rate;
+  const count = Math.round(durationS * rate);
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      // Timers fire late: every request due by now goes out now, at its own due time for the latency.
+      while (sent < count && started + sent * interval <= now) send(started + sent++ * interval);
+      if (sent >= count) return resolve();
+      setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  agent.destroy();
+  return result((performance.now() - started) / 1_000, errors, timeouts);
+}
+
+function drive(job: LoadJob, durationS: number, run: number): Promise<LoadResult> {
+  return job.rate === undefined ? driveClosedLoop(job, durationS, run) : drivePaced(job, durationS, run);
 }
 
 async function runJob(job: LoadJob): Promise<LoadResult> {
