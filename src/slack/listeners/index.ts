@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
+import { InteractionRoutes } from '../routes';
 import { registerActionItemActions } from './actions/action-items';
 import { registerDebriefActions } from './actions/debrief';
 import { registerPostmortemActions } from './actions/postmortem';
@@ -18,19 +19,21 @@ import { registerTimelineEntryViews } from './views/timeline-entry';
 
 /** Every Slack listener, grouped as Slack groups them: commands, events, shortcuts, actions, views. */
 export function registerListeners(app: App, deps: SlackDeps): void {
+  const routes = new InteractionRoutes();
   registerIncidentCommand(app, deps);
   registerPostmortemCommand(app, deps);
   registerMessageEvents(app);
   registerReactionEvents(app);
   registerAddToTimelineShortcut(app, deps);
-  registerTimelineActions(app, deps);
-  registerIncidentStartView(app, deps);
-  registerTimelineEntryViews(app, deps);
-  registerAddToTimelinePickView(app, deps);
-  registerPostmortemActions(app, deps);
-  registerDebriefActions(app, deps);
-  registerPostmortemSectionViews(app, deps);
-  registerActionItemActions(app, deps);
-  registerActionItemEditView(app, deps);
+  registerTimelineActions(routes, deps);
+  registerIncidentStartView(routes, deps);
+  registerTimelineEntryViews(routes, deps);
+  registerAddToTimelinePickView(routes, deps);
+  registerPostmortemActions(routes, deps);
+  registerDebriefActions(routes, deps);
+  registerPostmortemSectionViews(routes, deps);
+  registerActionItemActions(routes, deps);
+  registerActionItemEditView(routes, deps);
   registerAppHomeEvents(app);
+  routes.mount(app);
 }

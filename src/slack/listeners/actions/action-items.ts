@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, RespondFn, UsersSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, RespondFn, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { needsDecision } from '../../../domain/action-items';
 import { dateInZone } from '../../../domain/business-days';
@@ -20,6 +20,7 @@ import { actionItemEditModal, actionItemListMessage, itemChangedText } from '../
 import { homeTab } from '../../blocks/home';
 import type { SlackDeps } from '../../deps';
 import { encodeMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 import { safeJson } from '../views/fields';
 
@@ -37,9 +38,9 @@ const BUTTONS: [actionId: string, change: ItemChange, kind: 'done' | 'snoozed' |
  * `action_item_<id>` block), Edit (opens the modal), and the list's pages. Who may press them is the
  * use case's to decide.
  */
-export function registerActionItemActions(app: App, deps: SlackDeps): void {
+export function registerActionItemActions(routes: InteractionRoutes, deps: SlackDeps): void {
   for (const [actionId, change, kind] of BUTTONS) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       actionId,
       interactionListener(deps, async ({ action, body, respond, client, request }) => {
         const itemId = itemIdOf(action.value);
@@ -51,7 +52,7 @@ export function registerActionItemActions(app: App, deps: SlackDeps): void {
     );
   }
 
-  app.action<BlockAction<UsersSelectAction>>(
+  routes.action<BlockAction<UsersSelectAction>>(
     ActionItemIds.reassign,
     interactionListener(deps, async ({ action, body, respond, client, request }) => {
       const itemId = itemIdOf(action.block_id);
@@ -62,7 +63,7 @@ export function registerActionItemActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ActionItemIds.edit,
     interactionListener(deps, async ({ action, body, client, request }) => {
       const itemId = itemIdOf(action.value);
@@ -86,7 +87,7 @@ export function registerActionItemActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ActionItemIds.page,
     interactionListener(deps, async ({ action, respond, request }) => {
       const value = actionItemPageValue.safeParse(safeJson(action.value));

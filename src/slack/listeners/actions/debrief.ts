@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { cancelDebrief, pickDebriefSlot } from '../../../services/debriefs';
 import { incidentById } from '../../../services/incidents';
 import {
@@ -12,11 +12,12 @@ import {
 import { mention } from '../../blocks/format';
 import type { SlackDeps } from '../../deps';
 import { ActionIds, incidentIdInBlock } from '../../ids';
+import type { InteractionRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 
 /** `debrief_pick` on the proposals and `debrief_cancel` on the confirmation. */
-export function registerDebriefActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerDebriefActions(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ActionIds.debriefPick,
     interactionListener(deps, async ({ action, respond, request }) => {
       const target = parseDebriefPickBlockId(action.block_id);
@@ -35,7 +36,7 @@ export function registerDebriefActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ActionIds.debriefCancel,
     interactionListener(deps, async ({ action, respond, request }) => {
       const incidentId = incidentIdInBlock(DebriefBlockPrefixes.cancel, action.block_id);

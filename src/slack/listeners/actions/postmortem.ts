@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import { SECTION_KEYS, type SectionKey } from '../../../domain/postmortem';
 import { incidentById } from '../../../services/incidents';
 import {
@@ -11,12 +11,13 @@ import {
 import { mention } from '../../blocks/format';
 import type { SlackDeps } from '../../deps';
 import { ActionIds, IncidentBlockPrefixes, incidentIdInBlock } from '../../ids';
+import type { InteractionRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 import { openSectionModal } from '../views/postmortem-section';
 
 /** The owner prompt's picker, the checklist's Accept / Hand over, a reviewer's Approve and the section picker. */
-export function registerPostmortemActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<UsersSelectAction>>(
+export function registerPostmortemActions(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.action<BlockAction<UsersSelectAction>>(
     ActionIds.postmortemOwnerSelect,
     interactionListener(deps, async ({ action, respond, request }) => {
       const incidentId = incidentIdInBlock(IncidentBlockPrefixes.postmortemOwner, action.block_id);
@@ -38,7 +39,7 @@ export function registerPostmortemActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ActionIds.postmortemAccept,
     interactionListener(deps, async ({ action, respond, request }) => {
       const incidentId = buttonIncidentId(action);
@@ -56,7 +57,7 @@ export function registerPostmortemActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ActionIds.postmortemHandOver,
     interactionListener(deps, async ({ action, respond, request }) => {
       const incidentId = buttonIncidentId(action);
@@ -70,7 +71,7 @@ export function registerPostmortemActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ActionIds.postmortemApprove,
     interactionListener(deps, async ({ action, respond, request }) => {
       const incidentId = buttonIncidentId(action);
@@ -86,7 +87,7 @@ export function registerPostmortemActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ActionIds.postmortemSectionPick,
     interactionListener(deps, async ({ action, body, client, request }) => {
       const incidentId = incidentIdInBlock(IncidentBlockPrefixes.postmortemSectionPick, action.block_id);

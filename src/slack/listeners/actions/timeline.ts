@@ -1,15 +1,16 @@
-import type { App, BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
 import { entryForCorrection, incidentTimeline } from '../../../services/timeline';
 import { confirmDeleteEntryModal, editTimelineEntryModal } from '../../blocks/incident';
 import { parseTimelineMenuValue, parseTimelinePageValue, timelineMessage } from '../../blocks/timeline';
 import type { SlackDeps } from '../../deps';
 import { ActionIds } from '../../ids';
 import { encodeMetadata, timelineEntryMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 
 /** The timeline view's Newer/Older buttons and each entry's Edit/Delete menu. */
-export function registerTimelineActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerTimelineActions(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ActionIds.timelinePage,
     interactionListener(deps, async ({ action, respond, request }) => {
       const value = parseTimelinePageValue(action.value ?? '');
@@ -21,7 +22,7 @@ export function registerTimelineActions(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.action<BlockAction<OverflowAction>>(
+  routes.action<BlockAction<OverflowAction>>(
     ActionIds.timelineEntryMenu,
     interactionListener(deps, async ({ action, body, client, request }) => {
       const choice = parseTimelineMenuValue(action.selected_option.value);

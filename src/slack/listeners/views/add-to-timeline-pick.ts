@@ -1,14 +1,14 @@
-import type { App } from '@slack/bolt';
 import { capturePending } from '../../../services/capture';
 import type { SlackDeps } from '../../deps';
 import { BlockIds, CallbackIds } from '../../ids';
 import { decodeMetadata, pickIncidentMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { selectedValue } from './fields';
 
 /** The incident picker of the "Add to incident timeline" shortcut. */
-export function registerAddToTimelinePickView(app: App, deps: SlackDeps): void {
-  app.view(
+export function registerAddToTimelinePickView(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.view(
     CallbackIds.addToTimelinePick,
     viewListener(deps, BlockIds.incident, async ({ view, request }) => {
       const incidentId = Number(selectedValue(view.state.values, BlockIds.incident));

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { SEVERITIES } from '../../../domain/types';
 import { declareIncident } from '../../../services/incidents';
@@ -7,6 +6,7 @@ import { START_WHERE } from '../../blocks/incident';
 import type { SlackDeps } from '../../deps';
 import { BlockIds, CallbackIds } from '../../ids';
 import { decodeMetadata, startIncidentMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue, selectedValue } from './fields';
 
@@ -21,8 +21,8 @@ const startForm = z.object({
 });
 
 /** The modal a bare `/incident start` opens. */
-export function registerIncidentStartView(app: App, deps: SlackDeps): void {
-  app.view(
+export function registerIncidentStartView(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.view(
     CallbackIds.incidentStart,
     viewListener(deps, BlockIds.title, async ({ view, request }) => {
       const values = view.state.values;

@@ -1,4 +1,4 @@
-import type { App, ViewStateValue } from '@slack/bolt';
+import type { ViewStateValue } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import {
@@ -23,6 +23,7 @@ import {
 import type { SlackDeps } from '../../deps';
 import { PostmortemFieldIds as F, postmortemSectionCallbackId } from '../../ids';
 import { decodeMetadata, encodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue, selectedValue } from './fields';
 
@@ -58,10 +59,10 @@ export async function openSectionModal(
   });
 }
 
-export function registerPostmortemSectionViews(app: App, deps: SlackDeps): void {
+export function registerPostmortemSectionViews(routes: InteractionRoutes, deps: SlackDeps): void {
   for (const section of SECTION_KEYS) {
     const firstField = SECTION_FIRST_FIELD[section];
-    app.view(
+    routes.view(
       postmortemSectionCallbackId(section),
       // A concurrent save (EditConflictError, with the newer text) shows under the modal's first input.
       viewListener(deps, firstField, async ({ view, request }) => {

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { parseWhen } from '../../../domain/when';
 import { correctEntry, deleteEntry } from '../../../services/timeline';
@@ -7,6 +6,7 @@ import type { SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { BlockIds, CallbackIds } from '../../ids';
 import { decodeMetadata, timelineEntryMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue } from './fields';
 
@@ -25,8 +25,8 @@ const editForm = z.object({
 const OUT_OF_DATE = 'This form is out of date; open the timeline again.';
 
 /** Submissions of the timeline entry's Edit and Delete modals. */
-export function registerTimelineEntryViews(app: App, deps: SlackDeps): void {
-  app.view(
+export function registerTimelineEntryViews(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.view(
     CallbackIds.timelineEntryEdit,
     viewListener(deps, BlockIds.text, async ({ view, request }) => {
       const metadata = decodeMetadata(timelineEntryMetadata, view.private_metadata);
@@ -51,7 +51,7 @@ export function registerTimelineEntryViews(app: App, deps: SlackDeps): void {
     }),
   );
 
-  app.view(
+  routes.view(
     CallbackIds.timelineEntryDelete,
     viewListener(deps, BlockIds.text, async ({ view, request }) => {
       const metadata = decodeMetadata(timelineEntryMetadata, view.private_metadata);
