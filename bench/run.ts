@@ -40,12 +40,20 @@ interface Forked {
   stop(): Promise<void>;
 }
 
+/** The Node flags production runs the app with: those of `npm start` (the Dockerfile's CMD uses the same). */
+function productionNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /** Forks a compiled bench process (plain node, none of tsx's hooks) and waits for its `ready`. */
 async function start<T>(name: string, env: Record<string, string>, logFile: string): Promise<Forked & { ready: T }> {
   // BENCH_PROFILE=1: the app processes write a V8 CPU profile (open it in Chrome DevTools) on exit.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BUILD_DIR, 'profiles')}`] : [];
   const child = fork(compiled(name), [], {
-    execArgv: name === 'app-process' ? profile : [],
+    execArgv: name === 'app-process' ? [...productionNodeFlags(), ...profile] : [],
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
