@@ -1,4 +1,5 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
+import type { DigestItem } from '../domain/reminders';
 import type { Db } from './connect';
 import type { ActionItemRow, ActionItemsTable } from './schema';
 
@@ -101,12 +102,43 @@ export async function listIncidentItems(db: Db, workspaceId: number, incidentId:
     .execute();
 }
 
-/** Open items of the workspace, for the reminder sweep. */
-export async function listOpenItems(db: Db, workspaceId: number): Promise<ActionItemInContext[]> {
-  return inContext(db, workspaceId)
+/**
+ * Open, unmuted items of the workspace, for the reminder sweep: only the columns the planner reads, already
+ * in its shape (a sweep reads every open item and lists few), in no particular order (the planner sorts
+ * what it lists). Muted items are never reminded (SPEC 5); low and undated ones still are, to reassign.
+ */
+export async function listOpenItems(db: Db, workspaceId: number): Promise<DigestItem[]> {
+  return db
+    .selectFrom('action_items')
+    .innerJoin('incidents', 'incidents.id', 'action_items.incident_id')
+    .leftJoin('postmortems', 'postmortems.incident_id', 'action_items.incident_id')
+    .select([
+      'action_items.id',
+      'action_items.number',
+      'action_items.owner_id as ownerId',
+      'action_items.due_date as dueDate',
+      'action_items.priority',
+      'action_items.status',
+      'action_items.muted',
+      'action_items.snooze_count as snoozeCount',
+      'incidents.number as incidentNumber',
+      'postmortems.owner_id as postmortemOwnerId',
+    ])
+    .where('incidents.workspace_id', '=', workspaceId)
     .where('action_items.status', '=', 'open')
-    .orderBy('incidents.number')
-    .orderBy('action_items.number')
+    .where('action_items.muted', '=', false)
+    .execute();
+}
+
+/** Items by id with their context, only within the workspace: what the digests that list them say. */
+export async function listItemsInContext(
+  db: Db,
+  workspaceId: number,
+  itemIds: readonly number[],
+): Promise<ActionItemInContext[]> {
+  if (itemIds.length === 0) return [];
+  return inContext(db, workspaceId)
+    .where('action_items.id', '=', sql<number>`any(${[...itemIds]}::int[])`)
     .execute();
 }
 

@@ -1,3 +1,4 @@
+import { type SqlBool, sql } from 'kysely';
 import type { Db } from './connect';
 
 /** Which digest: one per workspace, person and local date. */
@@ -28,21 +29,31 @@ export async function listClaimedDigests(
 }
 
 /**
- * Claims a digest before it is sent: true for exactly one caller across processes. A new row is
- * inserted; a row that failed earlier is taken again (Postgres locks the row for the conflicting
- * update, so two sweeps retrying it at once cannot both see it as failed). A claimed or sent row
- * is never taken.
+ * Claims a digest before it is sent: true for exactly one caller across processes (see `claimDigests`).
  */
 export async function claimDigest(db: Db, key: DigestClaimKey, at: Date): Promise<boolean> {
-  const claimed = await db
+  return (await claimDigests(db, [key], at)).length === 1;
+}
+
+/**
+ * Claims digests before they are sent, in one statement: each key is won by exactly one caller across
+ * processes, and the keys won are returned. A new row is inserted; a row that failed earlier is taken
+ * again (Postgres locks the row for the conflicting update, so two sweeps retrying it at once cannot both
+ * see it as failed). A claimed or sent row is never taken. Rows go in key order, so that two sweeps
+ * claiming overlapping batches wait on each other's rows in the same order instead of deadlocking.
+ */
+export async function claimDigests(db: Db, keys: readonly DigestClaimKey[], at: Date): Promise<DigestClaimKey[]> {
+  if (keys.length === 0) return [];
+  const rows = [...keys].sort(compareKeys).map((key) => ({
+    workspace_id: key.workspaceId,
+    user_id: key.userId,
+    local_date: key.localDate,
+    state: 'claimed' as const,
+    claimed_at: at,
+  }));
+  const won = await db
     .insertInto('reminder_digests')
-    .values({
-      workspace_id: key.workspaceId,
-      user_id: key.userId,
-      local_date: key.localDate,
-      state: 'claimed',
-      claimed_at: at,
-    })
+    .values(rows)
     .onConflict((oc) =>
       oc
         .columns(['workspace_id', 'user_id', 'local_date'])
@@ -53,16 +64,57 @@ export async function claimDigest(db: Db, key: DigestClaimKey, at: Date): Promis
         }))
         .where('reminder_digests.state', '=', 'failed'),
     )
-    .returning('user_id')
-    .executeTakeFirst();
-  return claimed !== undefined;
+    .returning(['workspace_id', 'user_id', 'local_date'])
+    .execute();
+  return won.map((row) => ({ workspaceId: row.workspace_id, userId: row.user_id, localDate: row.local_date }));
 }
 
-/** The digest went out. */
-export async function markDigestSent(db: Db, key: DigestClaimKey, at: Date): Promise<void> {
-  await whereKey(db.updateTable('reminder_digests').set({ state: 'sent', sent_at: at, last_error: null }), key)
+/**
+ * Gives back claims that were never sent at all (a sweep stopped by a rate limit before their turn): as if
+ * never claimed, so that the attempt count stays honest — a first claim's row goes, a retried one is
+ * failed again as before. Only claims still held are touched.
+ */
+export async function unclaimDigests(db: Db, keys: readonly DigestClaimKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  const held = inKeys(keys);
+  await db
+    .deleteFrom('reminder_digests')
     .where('state', '=', 'claimed')
+    .where('attempts', '=', 1)
+    .where(held)
     .execute();
+  await db
+    .updateTable('reminder_digests')
+    .set((eb) => ({ state: 'failed', attempts: eb('attempts', '-', 1) }))
+    .where('state', '=', 'claimed')
+    .where('attempts', '>', 1)
+    .where(held)
+    .execute();
+}
+
+function compareKeys(a: DigestClaimKey, b: DigestClaimKey): number {
+  return (
+    a.workspaceId - b.workspaceId ||
+    (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) ||
+    (a.localDate < b.localDate ? -1 : a.localDate > b.localDate ? 1 : 0)
+  );
+}
+
+/** These digests went out (one statement for a batch of them). */
+export async function markDigestsSent(db: Db, keys: readonly DigestClaimKey[], at: Date): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .updateTable('reminder_digests')
+    .set({ state: 'sent', sent_at: at, last_error: null })
+    .where('state', '=', 'claimed')
+    .where(inKeys(keys))
+    .execute();
+}
+
+/** `(workspace_id, user_id, local_date)` is one of the keys: three array parameters, whatever their number. */
+function inKeys(keys: readonly DigestClaimKey[]) {
+  return sql<SqlBool>`(workspace_id, user_id, local_date) in (select * from unnest(
+    ${keys.map((k) => k.workspaceId)}::integer[], ${keys.map((k) => k.userId)}::text[], ${keys.map((k) => k.localDate)}::text[]))`;
 }
 
 /** Slack refused the digest (definitely not delivered): a later sweep claims it again. */
@@ -147,13 +199,14 @@ export async function markReviewsNudged(
   reviews: readonly { postmortemId: number; userId: string }[],
   at: Date,
 ): Promise<void> {
-  for (const review of reviews) {
-    await db
-      .updateTable('postmortem_reviewers')
-      .set({ nudged_at: at })
-      .where('postmortem_id', '=', review.postmortemId)
-      .where('user_id', '=', review.userId)
-      .where('nudged_at', 'is', null)
-      .execute();
-  }
+  if (reviews.length === 0) return;
+  await db
+    .updateTable('postmortem_reviewers')
+    .set({ nudged_at: at })
+    .where(
+      sql<SqlBool>`(postmortem_id, user_id) in (select * from unnest(
+        ${reviews.map((r) => r.postmortemId)}::integer[], ${reviews.map((r) => r.userId)}::text[]))`,
+    )
+    .where('nudged_at', 'is', null)
+    .execute();
 }

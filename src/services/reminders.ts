@@ -3,26 +3,29 @@
  * local date whatever the number of replicas, restarts or overlapping sweeps.
  *
  * Per workspace: load the open items, overdue drafts and waiting reviews, ask Slack for the people's
- * zones (cached; someone Slack cannot describe right now is skipped until a later sweep), plan with the
- * domain's `planDigests`, then for each digest: claim (workspace, person, local date) in Postgres, send
- * once through the port (no retry, a timeout), and mark it sent. A definite refusal (`ok:false`, 429)
- * releases the claim for a later sweep; a 429 on the workspace's own limit (conversations.open) also
- * ends this sweep's sends there, while chat.postMessage's per-conversation 429 concerns one person; an
- * unknown outcome (a timeout, a crash mid-send) keeps the claim: a missed digest is cheaper than a double.
+ * zones (cached; someone Slack cannot describe right now is skipped until a later sweep, and after a 429
+ * on users.info nobody more is looked up), plan with the domain's `planDigests`, then deliver up to
+ * SEND_CONCURRENCY digests at once, each: claimed (workspace, person, local date) in Postgres before it
+ * is sent — a batch of them in one statement, a little ahead of the sends — sent once through the port
+ * (no retry, a timeout), and marked sent. A definite refusal (`ok:false`, 429) releases the claim for a
+ * later sweep; a 429 on the workspace's own limit (conversations.open) also stops new sends there at once
+ * (those in flight finish) and gives back the claims not yet tried, while chat.postMessage's
+ * per-conversation 429 concerns one person; an unknown outcome (a timeout, a crash mid-send) keeps the
+ * claim: a missed digest is cheaper than a double.
  */
-import type { ActionItemInContext } from '../db/action-items';
-import { listOpenItems } from '../db/action-items';
+import { listItemsInContext, listOpenItems } from '../db/action-items';
 import type { Db } from '../db/connect';
 import {
-  claimDigest,
+  claimDigests,
   countDraftReminders,
   type DigestClaimKey,
   listClaimedDigests,
   listDraftsForDigest,
   listWaitingReviews,
-  markDigestSent,
+  markDigestsSent,
   markReviewsNudged,
   releaseDigest,
+  unclaimDigests,
 } from '../db/digests';
 import { inTransaction } from '../db/transaction';
 import { listWorkspaces } from '../db/workspaces';
@@ -42,7 +45,13 @@ import { resolveZone } from '../domain/when';
 import { type ActionItemView, actionItemView } from './action-items';
 import { addressOfWorkspace } from './context';
 import type { DigestMetrics } from './metrics-port';
-import type { DeliveryOutcome, SlackPort, SlackUser, WorkspaceAddress } from './slack-port';
+import {
+  type DeliveryOutcome,
+  retryAfterOf,
+  type SlackPort,
+  type SlackUser,
+  type WorkspaceAddress,
+} from './slack-port';
 
 /** One item line of a digest. */
 export interface DigestItemLine {
@@ -108,7 +117,6 @@ export interface WorkspacePlan {
   skippedPeople: string[];
 }
 
-type Item = DigestItem & { view: ActionItemView };
 type Draft = DigestDraft & { line: Omit<DigestDraftLine, 'daysOverdue'> };
 type Review = DigestReview & { line: DigestReviewLine };
 
@@ -134,12 +142,11 @@ async function planWorkspace(
   workspace: WorkspaceAddress,
 ): Promise<WorkspacePlan> {
   const { db, now } = deps;
-  const [itemRows, draftRows, reviewRows] = await Promise.all([
+  const [items, draftRows, reviewRows] = await Promise.all([
     listOpenItems(db, workspaceId),
     listDraftsForDigest(db, workspaceId),
     listWaitingReviews(db, workspaceId),
   ]);
-  const items: Item[] = itemRows.map(digestItem);
   const drafts: Draft[] = draftRows.map((d) => ({
     id: d.id,
     incidentNumber: d.incident_number,
@@ -178,20 +185,31 @@ async function planWorkspace(
   for (const draft of drafts) if (draft.ownerId) ids.add(draft.ownerId);
   for (const review of reviews) ids.add(review.reviewerId);
   const { people, skipped } = await describePeople(deps.slack, workspace, [...ids]);
-  const localDates = new Set(people.map((p) => dateInZone(now, p.timeZone)));
+  // Temporal per zone, not per person: 20,000 people live in a few hundred zones at most.
+  const localDates = new Set([...new Set(people.map((p) => p.timeZone))].map((zone) => dateInZone(now, zone)));
   const claimedRows = await listClaimedDigests(db, workspaceId, [...localDates]);
   const claimed = new Set(claimedRows.map((c) => digestKey(c.user_id, c.local_date)));
-  const planned = planDigests<Item, Draft, Review>(
+  const planned = planDigests<DigestItem, Draft, Review>(
     { people, items, drafts, reviews, claimed, reminderHour: deps.reminderHour },
     now,
   );
   const skippedSet = new Set(skipped);
+  // Someone Slack could not describe is planned as if in UTC (the planner's default): not now.
+  const due = planned.filter((d) => !skippedSet.has(d.recipientId));
+  // What the digests say about their items is read for the few items they list, not for every open one.
+  const listed = new Set<number>();
+  for (const digest of due) {
+    const s = digest.sections;
+    for (const list of [s.dueToday, s.dueSoon, s.overdue, s.escalated, s.reassign])
+      for (const line of list) listed.add(line.item.id);
+  }
+  const views = new Map<number, ActionItemView>();
+  for (const row of await listItemsInContext(db, workspaceId, [...listed])) views.set(row.id, actionItemView(row));
   return {
     workspaceId,
     workspace,
     teamId,
-    // Someone Slack could not describe is planned as if in UTC (the planner's default): not now.
-    digests: planned.filter((d) => !skippedSet.has(d.recipientId)).map(digestView),
+    digests: due.map((d) => digestView(d, views)),
     skippedPeople: skipped,
   };
 }
@@ -211,7 +229,19 @@ export interface SweepReport {
   skippedPeople: number;
 }
 
-/** One sweep: plan, then claim, send once and mark each digest. */
+/**
+ * Digests of one workspace in flight at once. Each mostly waits — on Slack (one or two HTTP round trips)
+ * and on Postgres (a commit) — so a few dozen overlap those waits; 16 keeps the database pool (10) busy
+ * without queueing much on it, and a workspace-wide 429 finds at most 15 others already on their way.
+ */
+export const SEND_CONCURRENCY = 16;
+/**
+ * Digests claimed per statement, just ahead of their sends: one commit instead of one per digest. A crash
+ * keeps at most this many claimed-but-unsent (missed today, never doubled), so it stays small.
+ */
+const CLAIM_BATCH = 2 * SEND_CONCURRENCY;
+
+/** One sweep: plan, then claim, send once and mark each digest, several at a time per workspace. */
 export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport> {
   const report: SweepReport = {
     planned: 0,
@@ -226,40 +256,204 @@ export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport>
     report.planned += plan.digests.length;
     report.skippedPeople += plan.skippedPeople.length;
     deps.metrics?.digest('skipped', 'no_person', plan.skippedPeople.length);
-    for (const [index, digest] of plan.digests.entries()) {
-      const key: DigestClaimKey = {
-        workspaceId: plan.workspaceId,
-        userId: digest.recipientId,
-        localDate: digest.localDate,
-      };
-      const result = await deliver(deps, plan.workspace, key, digest);
-      countDigest(deps.metrics, result);
-      if (result === 'claimed elsewhere') report.claimedElsewhere += 1;
-      else if (result.outcome === 'sent') report.sent.push(key);
-      else if (result.outcome === 'unknown') {
-        report.unknown.push({ ...key, reason: result.reason });
-        deps.warn?.(
-          `reminder digest to ${key.userId} (workspace ${key.workspaceId}, ${key.localDate}): outcome unknown (${result.reason}); kept as claimed so it is never sent twice`,
-        );
-      } else {
-        report.refused.push({ ...key, slackError: result.slackError });
-        const limit = result.rateLimited;
-        if (limit?.wholeWorkspace) {
-          const left = plan.digests.length - index - 1;
-          report.rateLimited.push({ workspaceId: plan.workspaceId, retryAfterSeconds: limit.retryAfterSeconds, left });
-          deps.metrics?.digest('skipped', 'rate_limited', left);
-          deps.warn?.(
-            `Slack rate-limited reminder digests in workspace ${plan.workspaceId} (Retry-After ${limit.retryAfterSeconds} s): ${left + 1} wait for a later sweep`,
-          );
-          break;
-        }
-      }
-    }
+    await deliverWorkspace(deps, plan, report);
   }
   return report;
 }
 
 type Delivery = 'claimed elsewhere' | Exclude<DeliveryOutcome, { outcome: 'sent' }> | { outcome: 'sent' };
+
+/**
+ * Claims, sends and marks the workspace's digests with up to SEND_CONCURRENCY in flight. The first goes
+ * alone and each one finished lets one more start, so that a workspace already over its limit (or whose
+ * token no longer works) costs one refused call, not a pool's worth. After a workspace-wide 429 nothing
+ * new starts; the claims not yet tried are given back, not left claimed.
+ */
+async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report: SweepReport): Promise<void> {
+  const { digests } = plan;
+  const keyOf = (digest: DigestView): DigestClaimKey => ({
+    workspaceId: plan.workspaceId,
+    userId: digest.recipientId,
+    localDate: digest.localDate,
+  });
+  /** Each digest's result, by its place in the plan, so that the report keeps the plan's order. */
+  const results: (Delivery | undefined)[] = Array.from({ length: digests.length }, () => undefined);
+  /** Claimed by this sweep and not yet started: indexes into `digests`. */
+  const ready: number[] = [];
+  let nextToClaim = 0;
+  let claiming: Promise<void> | undefined;
+  let stoppedBy: { retryAfterSeconds: number } | undefined;
+  let failure: { error: unknown } | undefined;
+  let finished = 0;
+  let running = 0;
+  const workers: Promise<void>[] = [];
+  const marks = new SentMarks(deps);
+
+  const claimNextBatch = async () => {
+    const batch: number[] = [];
+    while (batch.length < CLAIM_BATCH && nextToClaim < digests.length) batch.push(nextToClaim++);
+    const won = await claimDigests(
+      deps.db,
+      batch.map((i) => keyOf(digests[i]!)),
+      deps.now,
+    );
+    const wonUsers = new Set(won.map((k) => k.userId));
+    for (const i of batch) {
+      if (wonUsers.has(digests[i]!.recipientId)) ready.push(i);
+      else record(i, 'claimed elsewhere');
+    }
+  };
+  const next = async (): Promise<number | undefined> => {
+    while (stoppedBy === undefined && failure === undefined) {
+      const index = ready.shift();
+      if (index !== undefined) return index;
+      if (nextToClaim >= digests.length && claiming === undefined) return undefined;
+      claiming ??= claimNextBatch().finally(() => {
+        claiming = undefined;
+      });
+      await claiming;
+    }
+    return undefined;
+  };
+  const record = (index: number, result: Delivery) => {
+    results[index] = result;
+    countDigest(deps.metrics, result);
+    const key = keyOf(digests[index]!);
+    if (result === 'claimed elsewhere' || result.outcome === 'sent') return;
+    if (result.outcome === 'unknown') {
+      deps.warn?.(
+        `reminder digest to ${key.userId} (workspace ${key.workspaceId}, ${key.localDate}): outcome unknown (${result.reason}); kept as claimed so it is never sent twice`,
+      );
+    }
+  };
+  const worker = async () => {
+    for (let index = await next(); index !== undefined; index = await next()) {
+      if (stoppedBy !== undefined) {
+        // A workspace-wide 429 came back while this one was being handed out: it is not tried.
+        ready.push(index);
+        return;
+      }
+      const digest = digests[index]!;
+      const key = keyOf(digest);
+      const outcome = await sendDigest(deps, plan.workspace, key, digest);
+      // At once, not after the release's round trip: no other send of this workspace starts from here on.
+      if (outcome.outcome === 'refused' && outcome.rateLimited?.wholeWorkspace) {
+        stoppedBy ??= { retryAfterSeconds: outcome.rateLimited.retryAfterSeconds };
+      }
+      await settleDigest(deps, marks, key, digest, outcome);
+      record(index, outcome);
+      finished += 1;
+      startWorkers();
+    }
+  };
+  const startWorkers = () => {
+    const allowed = Math.min(SEND_CONCURRENCY, 1 + finished);
+    while (
+      running < allowed &&
+      stoppedBy === undefined &&
+      failure === undefined &&
+      (ready.length > 0 || nextToClaim < digests.length)
+    ) {
+      running += 1;
+      workers.push(
+        worker()
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => {
+            running -= 1;
+          }),
+      );
+    }
+  };
+
+  startWorkers();
+  while (workers.length > 0) await Promise.all(workers.splice(0));
+  if (claiming) await claiming.catch(() => undefined);
+  try {
+    // Claimed, never tried: as if never claimed, so that a later sweep sends them.
+    await unclaimDigests(
+      deps.db,
+      ready.map((i) => keyOf(digests[i]!)),
+    );
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure) throw failure.error;
+
+  for (const [index, result] of results.entries()) {
+    if (result === undefined) continue;
+    const key = keyOf(digests[index]!);
+    if (result === 'claimed elsewhere') report.claimedElsewhere += 1;
+    else if (result.outcome === 'sent') report.sent.push(key);
+    else if (result.outcome === 'unknown') report.unknown.push({ ...key, reason: result.reason });
+    else report.refused.push({ ...key, slackError: result.slackError });
+  }
+  if (stoppedBy) {
+    const left = results.filter((r) => r === undefined).length;
+    report.rateLimited.push({ workspaceId: plan.workspaceId, retryAfterSeconds: stoppedBy.retryAfterSeconds, left });
+    deps.metrics?.digest('skipped', 'rate_limited', left);
+    deps.warn?.(
+      `Slack rate-limited reminder digests in workspace ${plan.workspaceId} (Retry-After ${stoppedBy.retryAfterSeconds} s): ${left} not tried and those refused wait for a later sweep`,
+    );
+  }
+}
+
+interface SentMark {
+  key: DigestClaimKey;
+  /** Drafts past their due date the digest listed, and reviews it nudged. */
+  drafts: number[];
+  reviews: { postmortemId: number; userId: string }[];
+}
+
+/**
+ * Marks sent digests by group commit: one write marks every digest that went out while the previous write
+ * ran, so that concurrent sends share commits. Until its write ends a digest stays claimed, which is safe:
+ * a crash then leaves it claimed, never sent twice — as a crash between a send and its mark always did.
+ */
+class SentMarks {
+  private waiting: { mark: SentMark; done: () => void; failed: (error: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(private readonly deps: Pick<ReminderDeps, 'db' | 'now'>) {}
+
+  /** Resolves once the digest is recorded as sent (with its drafts counted and reviews nudged). */
+  markSent(mark: SentMark): Promise<void> {
+    return new Promise((done, failed) => {
+      this.waiting.push({ mark, done, failed });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      const marks = batch.map((b) => b.mark);
+      try {
+        await this.record(marks);
+        for (const b of batch) b.done();
+      } catch (error) {
+        for (const b of batch) b.failed(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async record(marks: SentMark[]): Promise<void> {
+    const { db, now } = this.deps;
+    const keys = marks.map((m) => m.key);
+    const drafts = marks.flatMap((m) => m.drafts);
+    const reviews = marks.flatMap((m) => m.reviews);
+    // One statement is its own transaction: no BEGIN/COMMIT round trips for the usual batch.
+    if (drafts.length === 0 && reviews.length === 0) return markDigestsSent(db, keys, now);
+    await inTransaction(db, async (trx) => {
+      await markDigestsSent(trx, keys, now);
+      await countDraftReminders(trx, drafts);
+      await markReviewsNudged(trx, reviews, now);
+    });
+  }
+}
 
 function countDigest(metrics: DigestMetrics | undefined, result: Delivery): void {
   if (!metrics) return;
@@ -269,43 +463,44 @@ function countDigest(metrics: DigestMetrics | undefined, result: Delivery): void
   else metrics.digest('failed', result.rateLimited ? 'rate_limited' : 'refused');
 }
 
-async function deliver(
+/** Sends a claimed digest once: never retried, and any failure that may have reached Slack is `unknown`. */
+async function sendDigest(
   deps: ReminderDeps,
   workspace: WorkspaceAddress,
   key: DigestClaimKey,
   digest: DigestView,
-): Promise<Delivery> {
-  if (!(await claimDigest(deps.db, key, deps.now))) return 'claimed elsewhere';
-  let outcome: DeliveryOutcome;
+): Promise<DeliveryOutcome> {
   try {
-    outcome = await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest });
+    return await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest });
   } catch (error) {
     // Whatever failed may have failed after Slack took the message: keep the claim.
-    outcome = { outcome: 'unknown', reason: error instanceof Error ? error.name : 'failure' };
+    return { outcome: 'unknown', reason: error instanceof Error ? error.name : 'failure' };
   }
+}
+
+/** Records a send: marked sent, released when Slack certainly refused, and left claimed when unknown. */
+async function settleDigest(
+  deps: ReminderDeps,
+  marks: SentMarks,
+  key: DigestClaimKey,
+  digest: DigestView,
+  outcome: DeliveryOutcome,
+): Promise<void> {
   if (outcome.outcome === 'sent') {
-    await inTransaction(deps.db, async (trx) => {
-      await markDigestSent(trx, key, deps.now);
-      await countDraftReminders(
-        trx,
-        digest.overdueDrafts.map((d) => d.postmortemId),
-      );
-      await markReviewsNudged(
-        trx,
-        digest.reviewsWaiting.map((r) => ({ postmortemId: r.postmortemId, userId: key.userId })),
-        deps.now,
-      );
+    await marks.markSent({
+      key,
+      drafts: digest.overdueDrafts.map((d) => d.postmortemId),
+      reviews: digest.reviewsWaiting.map((r) => ({ postmortemId: r.postmortemId, userId: key.userId })),
     });
-    return { outcome: 'sent' };
+  } else if (outcome.outcome === 'refused') {
+    await releaseDigest(deps.db, key, outcome.slackError);
   }
-  if (outcome.outcome === 'refused') await releaseDigest(deps.db, key, outcome.slackError);
-  return outcome;
 }
 
 // ---- people --------------------------------------------------------------------------------------
 
 /** How many users.info calls a sweep has in flight at once (Tier 4: about 100 a minute). */
-const LOOKUP_CONCURRENCY = 8;
+export const LOOKUP_CONCURRENCY = 8;
 
 async function describePeople(
   slack: SlackPort,
@@ -315,13 +510,16 @@ async function describePeople(
   const people: DigestPerson[] = [];
   const skipped: string[] = [];
   let next = 0;
+  // After a 429 no new lookup starts (Slack asks for none inside Retry-After): the rest wait for a later sweep.
+  let rateLimited = false;
   const worker = async () => {
-    while (next < userIds.length) {
+    while (next < userIds.length && !rateLimited) {
       const userId = userIds[next++]!;
       let user: SlackUser | undefined;
       try {
         user = await slack.findUser(workspace, userId);
-      } catch {
+      } catch (error) {
+        if (retryAfterOf(error) !== undefined) rateLimited = true;
         skipped.push(userId);
         continue;
       }
@@ -330,31 +528,23 @@ async function describePeople(
     }
   };
   await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, userIds.length) }, worker));
+  skipped.push(...userIds.slice(next));
   return { people, skipped: skipped.sort() };
 }
 
 // ---- shapes --------------------------------------------------------------------------------------
 
-function digestItem(row: ActionItemInContext): Item {
-  return {
-    id: row.id,
-    number: row.number,
-    ownerId: row.owner_id,
-    dueDate: row.due_date,
-    priority: row.priority,
-    status: row.status,
-    muted: row.muted,
-    snoozeCount: row.snooze_count,
-    incidentNumber: row.incident_number,
-    postmortemOwnerId: row.postmortem_owner_id,
-    view: actionItemView(row),
-  };
-}
-
-function digestView(planned: PlannedDigest<Item, Draft, Review>): DigestView {
-  const s: DigestSections<Item, Draft, Review> = planned.sections;
+function digestView(
+  planned: PlannedDigest<DigestItem, Draft, Review>,
+  views: ReadonlyMap<number, ActionItemView>,
+): DigestView {
+  const s: DigestSections<DigestItem, Draft, Review> = planned.sections;
   const lines = (list: typeof s.dueToday): DigestItemLine[] =>
-    list.map((r) => ({ item: r.item.view, daysOverdue: r.daysOverdue, needsDecision: r.needsDecision }));
+    list.flatMap((r) => {
+      const item = views.get(r.item.id);
+      // Gone between the two reads (it cannot be: items are never deleted), so nothing to say about it.
+      return item ? [{ item, daysOverdue: r.daysOverdue, needsDecision: r.needsDecision }] : [];
+    });
   return {
     recipientId: planned.recipientId,
     localDate: planned.localDate,

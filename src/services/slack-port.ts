@@ -41,6 +41,16 @@ export interface SlackMessage {
 export type SlackResult<T> = { ok: true; value: T } | { ok: false; slackError: string };
 
 /**
+ * The seconds Slack asked to wait when a call rejected because of a rate limit (HTTP 429, or a call not
+ * made because an earlier Retry-After is still running); undefined for any other failure. The rejection is
+ * Slack's own `WebAPIRateLimitedError`, whose `retryAfter` this reads without use cases importing Slack.
+ */
+export function retryAfterOf(error: unknown): number | undefined {
+  const retryAfter = (error as { retryAfter?: unknown } | null | undefined)?.retryAfter;
+  return typeof retryAfter === 'number' ? retryAfter : undefined;
+}
+
+/**
  * What became of a message sent once, without retrying (the reminder digest, SPEC 5): sent; refused
  * for certain (`ok:false`, HTTP 429 with its Retry-After, or Slack never reached), so a later attempt
  * cannot make a double; or unknown (a timeout or a 5xx after the request went out): it may have arrived.
@@ -171,7 +181,11 @@ export interface SlackPort {
     target: { userId: string; channelId: string | null },
     notice: Notice,
   ): Promise<void>;
-  /** users.info, cached briefly; fails fast (no waiting out Retry-After) because callers are racing Slack's 3 s. */
+  /**
+   * users.info, cached briefly; fails fast (no waiting out Retry-After) because callers are racing Slack's 3 s.
+   * On HTTP 429, and without calling Slack while that Retry-After lasts, it rejects with an error that
+   * `retryAfterOf` reads.
+   */
   lookupUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser>;
   /** As lookupUser, but undefined when Slack knows no such user in the workspace (`user_not_found`). */
   findUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser | undefined>;

@@ -1,7 +1,7 @@
 import {
   ErrorCode,
   type WebAPIPlatformError,
-  type WebAPIRateLimitedError,
+  WebAPIRateLimitedError,
   type WebAPIRequestError,
   type WebClient,
 } from '@slack/web-api';
@@ -22,12 +22,43 @@ const PUSHPIN = 'pushpin';
 /** Time zones and guest flags rarely change; every command needs them (SPEC 2: cache a few minutes). */
 const USER_TTL_MS = 5 * 60_000;
 const MAX_USERS = 20_000;
+/**
+ * A person's DM channel with the bot does not change, so a digest to someone Debrief wrote to before costs
+ * one chat.postMessage instead of conversations.open first (Tier 3, the workspace-wide limit that stops a
+ * sweep). Forgotten when a post into it is refused (channel_not_found, is_archived …): the refusal is the
+ * digest's, released for a later sweep, which opens the DM afresh.
+ */
+const MAX_DM_CHANNELS = 50_000;
+/** Retry-After windows still open, per workspace and method. */
+const MAX_RATE_LIMITS = 10_000;
 
-/** The outbound port over Slack's Web API, one client per workspace (see WorkspaceClients). */
+export interface MessengerOptions {
+  /** Milliseconds since the epoch, for Retry-After windows (tests move it; default Date.now). */
+  now?: () => number;
+}
+
+/**
+ * The outbound port over Slack's Web API, one client per workspace (see WorkspaceClients).
+ *
+ * Slack's docs: after an HTTP 429, do not call that method again (in that workspace) until Retry-After
+ * has passed. The `once` and `fastFail` clients reject a 429 instead of waiting it out, so the messenger
+ * remembers the window of the workspace-wide methods they call (users.info, conversations.open) and,
+ * inside it, fails at once without calling Slack — across sweeps and requests, as long as it is open.
+ */
 export class SlackMessenger implements SlackPort {
   private readonly users = new LRUCache<string, SlackUser>({ max: MAX_USERS, ttl: USER_TTL_MS });
+  /** `addressKey:userId` → the DM channel id conversations.open gave. */
+  private readonly dmChannels = new LRUCache<string, string>({ max: MAX_DM_CHANNELS });
+  /** `addressKey method` → when (ms since the epoch) Slack allows the next call. */
+  private readonly rateLimitedUntil = new LRUCache<string, number>({ max: MAX_RATE_LIMITS });
+  private readonly now: () => number;
 
-  constructor(private readonly clients: WorkspaceClients) {}
+  constructor(
+    private readonly clients: WorkspaceClients,
+    options: MessengerOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   async createChannel(workspace: WorkspaceAddress, channel: { name: string; isPrivate: boolean }) {
     const client = await this.client(workspace);
@@ -63,27 +94,64 @@ export class SlackMessenger implements SlackPort {
     if (!opened.ok) return opened;
     const channel = opened.value.channel?.id;
     if (!channel) return { ok: false, slackError: 'no_channel_in_response' };
+    this.dmChannels.set(`${addressKey(workspace)}:${userId}`, channel);
     return this.post(workspace, channel, notice);
   }
 
   async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
     const { once } = await this.clients.clientFor(workspace);
+    const address = addressKey(workspace);
+    const dmKey = `${address}:${userId}`;
+    const remembered = this.dmChannels.get(dmKey);
+    if (remembered) {
+      const posted = await this.postOnce(once, remembered, notice);
+      // Refused (not rate-limited): the DM may be gone or closed, so the next message opens it afresh.
+      if (posted.outcome === 'refused' && !posted.rateLimited) this.dmChannels.delete(dmKey);
+      return posted;
+    }
     // Nothing is posted by conversations.open: any failure there means the message certainly did not go out.
+    const openLimit = `${address} conversations.open`;
+    const waiting = this.secondsToWait(openLimit);
+    if (waiting > 0) return rateLimitedOutcome(waiting, true);
     let channel: string | undefined;
     try {
       channel = (await once.conversations.open({ users: userId })).channel?.id;
     } catch (error) {
       const failed = deliveryFailure(error, true);
+      if (failed.outcome === 'refused' && failed.rateLimited) this.noteRateLimit(openLimit, failed.rateLimited);
       return failed.outcome === 'unknown' ? { outcome: 'refused', slackError: `not_opened: ${failed.reason}` } : failed;
     }
     if (!channel) return { outcome: 'refused', slackError: 'no_channel_in_response' };
+    this.dmChannels.set(dmKey, channel);
+    return this.postOnce(once, channel, notice);
+  }
+
+  /**
+   * chat.postMessage without retries. Its limit (about 1/s) is per channel, so its 429 concerns this
+   * conversation only; it is not remembered here, because the once client posts into a person's DM at
+   * most once per sweep, and sweeps are minutes apart.
+   */
+  private async postOnce(once: WebClient, channel: string, notice: Notice): Promise<DeliveryOutcome> {
     try {
       const posted = await once.chat.postMessage({ channel, ...renderNotice(notice) });
       return { outcome: 'sent', ts: posted.ts ?? '' };
     } catch (error) {
-      // chat.postMessage is rate-limited per channel: a 429 here concerns this conversation only.
       return deliveryFailure(error, false);
     }
+  }
+
+  /** Seconds left of a Retry-After Slack gave for `limit`, or 0 when calls may go. */
+  private secondsToWait(limit: string): number {
+    const until = this.rateLimitedUntil.get(limit);
+    if (until === undefined) return 0;
+    const left = until - this.now();
+    if (left > 0) return Math.ceil(left / 1000);
+    this.rateLimitedUntil.delete(limit);
+    return 0;
+  }
+
+  private noteRateLimit(limit: string, rateLimited: { retryAfterSeconds: number }): void {
+    this.rateLimitedUntil.set(limit, this.now() + rateLimited.retryAfterSeconds * 1000);
   }
 
   async tellUser(workspace: WorkspaceAddress, target: { userId: string; channelId: string | null }, notice: Notice) {
@@ -102,8 +170,20 @@ export class SlackMessenger implements SlackPort {
     const key = `${addressKey(workspace)}:${userId}`;
     const cached = this.users.get(key);
     if (cached) return cached;
+    const limit = `${addressKey(workspace)} users.info`;
+    const waiting = this.secondsToWait(limit);
+    // As Slack would answer inside its Retry-After, without spending a call that it asked us not to make.
+    if (waiting > 0) throw new WebAPIRateLimitedError(waiting);
     const { fastFail } = await this.clients.clientFor(workspace);
-    const info = (await fastFail.users.info({ user: userId })).user;
+    let info: Awaited<ReturnType<WebClient['users']['info']>>['user'];
+    try {
+      info = (await fastFail.users.info({ user: userId })).user;
+    } catch (error) {
+      if ((error as { code?: string }).code === ErrorCode.RateLimitedError) {
+        this.noteRateLimit(limit, { retryAfterSeconds: (error as WebAPIRateLimitedError).retryAfter });
+      }
+      throw error;
+    }
     const user: SlackUser = {
       id: userId,
       name: info?.profile?.display_name || info?.real_name || info?.name || null,
@@ -245,6 +325,10 @@ function deliveryFailure(error: unknown, wholeWorkspace: boolean): Exclude<Deliv
   }
   if (code === ErrorCode.HTTPError) return { outcome: 'unknown', reason: 'http error' };
   throw error;
+}
+
+function rateLimitedOutcome(retryAfterSeconds: number, wholeWorkspace: boolean): DeliveryOutcome {
+  return { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds, wholeWorkspace } };
 }
 
 function voided<T>(result: SlackResult<T>): SlackResult<void> {
