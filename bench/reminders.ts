@@ -352,7 +352,8 @@ function messenger(standIn: SlackStandIn, calls: ApiCall[]): TimedMessenger {
     logger: quietLogger(),
     fetch: recordingFetch(() => standIn.now(), calls),
   });
-  return new TimedMessenger(clients);
+  // Retry-After windows run on Slack's clock, which the throttled run moves 5 minutes between sweeps.
+  return new TimedMessenger(clients, { now: () => standIn.now() });
 }
 
 async function startStandIn(options: { rateLimits: boolean; now?: () => number }): Promise<SlackStandIn> {
