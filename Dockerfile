@@ -35,6 +35,5 @@ EXPOSE 3000
 # Slim images have no curl or wget: probe with Node's own fetch, on the port the app listens on.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# A young generation of 2 × 8 MB instead of V8's 2 × 16 MB: peak RSS under load about 150 MB instead of
-# 180–200 MB for 10–20 % more CPU per request (README, Benchmark). The same flags as `npm start`.
-CMD ["node", "--max-semi-space-size=8", "dist/src/cli.js", "serve"]
+# The same command as `npm start`, which `npm run bench` measures (README, Benchmark).
+CMD ["node", "dist/src/cli.js", "serve"]

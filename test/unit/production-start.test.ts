@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * `npm start`, the Docker image and `npm run bench` (which reads `npm start`) run the app with the same
- * Node flags, so that the memory the benchmark reports is the memory a deployment sees.
+ * Node flags, so that what the benchmark reports is what a deployment sees.
  */
 const root = join(__dirname, '..', '..');
 
@@ -23,9 +23,5 @@ function dockerCmd(): string[] {
 describe('how production starts the app', () => {
   test('the Docker image runs exactly what `npm start` runs', () => {
     expect(dockerCmd()).toEqual(startScript());
-  });
-
-  test('with a smaller young generation than V8 picks by default (see README, Benchmark)', () => {
-    expect(startScript()).toContain('--max-semi-space-size=8');
   });
 });
