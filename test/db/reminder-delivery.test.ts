@@ -5,6 +5,7 @@ import { LOOKUP_CONCURRENCY, runReminderSweep, SEND_CONCURRENCY } from '../../sr
 import type { DeliveryOutcome, Notice, SlackUser, WorkspaceAddress } from '../../src/services/slack-port';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { FakeSlackPort, TEST_WORKSPACE } from '../support/fake-slack-port';
+import { seedItemsDue } from '../support/reminder-seed';
 
 /**
  * The sweep delivers a workspace's digests several at a time, with the guarantees of one at a time:
@@ -79,39 +80,7 @@ describe.each(databaseKinds())('concurrent reminder delivery on the %s database'
 
   /** One resolved incident with a high item due on Tuesday for each owner (all in Los Angeles). */
   async function itemsDueFor(owners: string[]): Promise<void> {
-    const incident = await database.db
-      .insertInto('incidents')
-      .values({
-        workspace_id: workspaceId,
-        number: ++incidents,
-        title: `Checkout ${incidents}`,
-        severity: 'sev2',
-        peak_severity: 'sev2',
-        status: 'resolved',
-        declared_by: 'UADMIN',
-        declared_at: CREATED,
-        closed_at: CREATED,
-        updated_at: CREATED,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await database.db
-      .insertInto('action_items')
-      .values(
-        owners.map((owner, i) => ({
-          incident_id: incident.id,
-          number: i + 1,
-          text: `Follow-up for ${owner}`,
-          owner_id: owner,
-          due_date: '2026-11-24',
-          priority: 'high' as const,
-          type: 'prevent' as const,
-          status: 'open' as const,
-          created_by: 'UADMIN',
-          created_at: CREATED,
-        })),
-      )
-      .execute();
+    await seedItemsDue(database.db, { workspaceId, number: ++incidents }, owners, '2026-11-24');
   }
 
   function portFor(owners: string[]): HeldSends {

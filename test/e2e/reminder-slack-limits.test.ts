@@ -7,6 +7,7 @@ import { WorkspaceClients } from '../../src/slack/workspace-clients';
 import { SlackStandIn } from '../kit/slack-stand-in';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { quietLogger } from '../support/quiet-logger';
+import { seedItemsDue } from '../support/reminder-seed';
 
 /**
  * The reminder sweep through the real outbound port (SlackMessenger, @slack/web-api) against the Slack
@@ -18,7 +19,6 @@ import { quietLogger } from '../support/quiet-logger';
 const TEAM_ID = 'T0LIMITS';
 const BOT_TOKEN = 'xoxb-limits';
 const WORKSPACE: WorkspaceAddress = { teamId: TEAM_ID, enterpriseId: null, isEnterpriseInstall: false };
-const CREATED = new Date('2026-11-20T12:00:00Z');
 /** Tuesday 09:30 in Los Angeles. */
 const TUESDAY = new Date('2026-11-24T17:30:00Z');
 const DAY_MS = 86_400_000;
@@ -62,39 +62,7 @@ describe.each(databaseKinds())('Slack rate limits and DM channels in the reminde
 
   /** One resolved incident with a high item for each owner, due on the date given. */
   async function itemsDue(owners: string[], dueDate: string): Promise<void> {
-    const incident = await database.db
-      .insertInto('incidents')
-      .values({
-        workspace_id: workspaceId,
-        number: ++incidents,
-        title: `Checkout ${incidents}`,
-        severity: 'sev2',
-        peak_severity: 'sev2',
-        status: 'resolved',
-        declared_by: 'UADMIN',
-        declared_at: CREATED,
-        closed_at: CREATED,
-        updated_at: CREATED,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await database.db
-      .insertInto('action_items')
-      .values(
-        owners.map((owner, i) => ({
-          incident_id: incident.id,
-          number: i + 1,
-          text: `Follow-up for ${owner}`,
-          owner_id: owner,
-          due_date: dueDate,
-          priority: 'high' as const,
-          type: 'prevent' as const,
-          status: 'open' as const,
-          created_by: 'UADMIN',
-          created_at: CREATED,
-        })),
-      )
-      .execute();
+    await seedItemsDue(database.db, { workspaceId, number: ++incidents }, owners, dueDate);
   }
 
   const sweep = () =>
