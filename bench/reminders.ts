@@ -356,6 +356,14 @@ function messenger(standIn: SlackStandIn, calls: ApiCall[]): TimedMessenger {
   return new TimedMessenger(clients, { now: () => standIn.now() });
 }
 
+/** The bench's 20,000 people, with their zones, as the stand-in's users. */
+function addPeople(standIn: SlackStandIn): void {
+  const zoneList = zones();
+  for (let i = 0; i < PEOPLE; i++) {
+    standIn.addUser({ id: userId(i), name: `person${i}`, tz: zoneList[i % ZONE_COUNT]!, deleted: isDeleted(i) });
+  }
+}
+
 async function startStandIn(options: { rateLimits: boolean; now?: () => number }): Promise<SlackStandIn> {
   const standIn = new SlackStandIn({
     teamId: TEAM_ID,
@@ -401,10 +409,7 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
 
   const standIn = await startStandIn({ rateLimits: false });
   try {
-    const zoneList = zones();
-    for (let i = 0; i < PEOPLE; i++) {
-      standIn.addUser({ id: userId(i), name: `person${i}`, tz: zoneList[i % ZONE_COUNT]!, deleted: isDeleted(i) });
-    }
+    addPeople(standIn);
     const calls: ApiCall[] = [];
     const slack = messenger(standIn, calls);
     const deps = { db: database.db, slack, now: NOW, reminderHour: REMINDER_HOUR };
@@ -488,10 +493,7 @@ async function measureThrottledAtScale(database: DatabaseHandle) {
   const slackNow = NOW.getTime();
   const standIn = await startStandIn({ rateLimits: true, now: () => slackNow });
   try {
-    const zoneList = zones();
-    for (let i = 0; i < PEOPLE; i++) {
-      standIn.addUser({ id: userId(i), name: `person${i}`, tz: zoneList[i % ZONE_COUNT]!, deleted: isDeleted(i) });
-    }
+    addPeople(standIn);
     const calls: ApiCall[] = [];
     const slack = messenger(standIn, calls);
     const started = performance.now();
