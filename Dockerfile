@@ -36,4 +36,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The same command as `npm start`, which `npm run bench` measures (README, Benchmark).
-CMD ["node", "dist/src/cli.js", "serve"]
+CMD ["node", "--heap-growing-percent=25", "dist/src/cli.js", "serve"]

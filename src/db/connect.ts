@@ -8,6 +8,7 @@ import {
   type PostgresPool,
   type PostgresPoolClient,
   type PostgresQueryResult,
+  type RawBuilder,
   sql,
 } from 'kysely';
 import { Pool, type PoolClient } from 'pg';
@@ -307,6 +308,21 @@ class GuardedPool implements PostgresPool {
   }
 }
 
+/**
+ * A statement that opens with `/* prepared: <name> *\/` (see `prepared`) is parsed and planned once
+ * per connection and then only bound and executed: for hot statements whose text never changes.
+ */
+const PREPARED_MARK = /^\/\* prepared: ([a-z0-9-]+) \*\//;
+
+/**
+ * The opening of a statement to prepare once per connection under `name` (Postgres; the embedded
+ * database runs it as it is). The text after it must be the same on every call: it is planned once.
+ */
+export function prepared(name: string): RawBuilder<unknown> {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`prepared statement name ${name}: use a-z, 0-9 and -`);
+  return sql.raw(`/* prepared: ${name} */`);
+}
+
 class GuardedClient implements PostgresPoolClient {
   private broken = false;
   private inTransaction = false;
@@ -339,7 +355,8 @@ class GuardedClient implements PostgresPoolClient {
   }
 
   private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
-    const statement = sql.trimStart().slice(0, 20).toLowerCase();
+    const name = PREPARED_MARK.exec(sql)?.[1];
+    const statement = sql.replace(PREPARED_MARK, '').trimStart().slice(0, 20).toLowerCase();
     // A lost answer leaves the outcome unknown only where the server could have committed something:
     // a COMMIT, or a write outside a transaction. Inside a transaction nothing is committed yet.
     const mayCommit =
@@ -355,7 +372,9 @@ class GuardedClient implements PostgresPoolClient {
       throw this.seen(new DatabaseUnavailableError({ code: 'CONNECTION_LOST' }));
     }
     try {
-      return (await this.client.query(sql, parameters as unknown[])) as unknown as PostgresQueryResult<R>;
+      const values = parameters as unknown[];
+      const result = name ? await this.client.query({ name, text: sql, values }) : await this.client.query(sql, values);
+      return result as unknown as PostgresQueryResult<R>;
     } catch (error) {
       const classified = classify(error, mayCommit);
       // Only a statement timeout leaves the session usable; every other kind ended or lost it.

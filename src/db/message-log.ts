@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './connect';
+import { type Db, prepared } from './connect';
 import type { MessageLogRow } from './schema';
 import { incidentsOf } from './timeline';
 
@@ -130,7 +130,7 @@ class MessageLogWriter {
  */
 async function logChannelMessages(db: Db, messages: ChannelMessageToLog[]): Promise<ChannelMessageLogged[]> {
   const column = <T>(pick: (m: ChannelMessageToLog) => T) => messages.map(pick);
-  const { rows } = await sql<{ captured: boolean; claimed: boolean; logged: boolean }>`
+  const { rows } = await sql<{ captured: boolean; claimed: boolean; logged: boolean }>`${prepared('message-log-batch')}
     with input as (
       select * from unnest(
         ${column((m) => m.workspaceId)}::integer[], ${column((m) => m.channelId)}::text[],
