@@ -114,7 +114,8 @@ class MessageLogWriter {
 
 /**
  * Messages in one statement, so one round trip and one commit; atomic, so the promises of
- * commitOnce hold without a transaction. For each message (an `input` row, numbered `n`):
+ * commitOnce hold without a transaction. Its text never changes (the messages travel as arrays), so
+ * Postgres parses and plans it once per connection (prepared). For each message (an `input` row, numbered `n`):
  * - `capturing`: the channel's latest incident, kept only if it still captures: a dedicated
  *   channel (channel_name set) always, a `--here` incident (channel_name null) only while
  *   investigating (SPEC 2). Same rule as capturingIncident in services/capture.ts: keep them alike.
