@@ -34,6 +34,8 @@ export interface LoadResult {
   ok: number;
   non2xx: number;
   errors: number;
+  /** Fixed-rate runs: the errors by code (ECONNRESET…), so that a connection failure can be told from the app's. */
+  errorCodes?: Record<string, number>;
   timeouts: number;
   statusCodes: Record<string, number>;
   /**
@@ -193,6 +195,7 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
   const { next, answered, timed, result } = traffic(job, run);
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
   let timeouts = 0;
   const pending = new Set<Promise<void>>();
   const send = (due: number) => {
@@ -218,8 +221,11 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
         timeouts++;
         request.destroy();
       });
-      request.on('error', () => {
-        if (!timedOut) errors++;
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (!timedOut) {
+          errors++;
+          errorCodes[error.code ?? error.message] = (errorCodes[error.code ?? error.message] ?? 0) + 1;
+        }
         resolve();
       });
       request.end(signed.body);
@@ -243,7 +249,7 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
   });
   await Promise.all(pending);
   agent.destroy();
-  return result((performance.now() - started) / 1_000, errors, timeouts);
+  return { ...result((performance.now() - started) / 1_000, errors, timeouts), ...(errors > 0 && { errorCodes }) };
 }
 
 function drive(job: LoadJob, durationS: number, run: number): Promise<LoadResult> {
