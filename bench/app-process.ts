@@ -1,18 +1,26 @@
 /**
- * The app under test, in a process of its own (forked by bench/run.ts): the real Debrief (startDebrief)
- * behind the Slack stand-in of test/kit, on 127.0.0.1 with a free port, over Postgres (BENCH_DATABASE_URL)
- * or the embedded database (BENCH_DATA_DIR). It declares an incident with a dedicated channel, then
- * tells the parent where to send requests. The parent asks it over IPC for the export measurement.
+ * The app under test, in a process of its own (forked by bench/run.ts): the real Debrief
+ * (startDebrief, as `npm start` runs it) alone, on 127.0.0.1 with a free port, over Postgres
+ * (BENCH_DATABASE_URL) or the embedded database (BENCH_DATA_DIR). Slack is the stand-in of test/kit in a
+ * child process of its own (bench/stand-in-client.ts), so this process's memory and CPU are Debrief's.
+ * It declares an incident with a dedicated channel, then tells the parent where to send requests. The
+ * parent asks it over IPC for the export measurement.
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { loadConfig } from '../src/config';
 import { type DatabaseHandle, openEmbedded, openPostgres } from '../src/db/connect';
+import { type RunningDebrief, startDebrief } from '../src/main';
 import type { Scope } from '../src/services/context';
 import { incidentInChannel } from '../src/services/incidents';
 import { exportMarkdown } from '../src/services/postmortems';
-import { BOT_USER_ID, SIGNING_SECRET, startSimulatedWorkspace, TEAM_ID } from '../test/kit/simulated-workspace';
 import type { Target } from './payloads';
+import { type CommandAnswer, startStandInProcess } from './stand-in-client';
 
+const TEAM_ID = 'T0SIMULATED';
+const BOT_TOKEN = 'xoxb-simulated';
+const BOT_USER_ID = 'UDEBRIEF';
+const SIGNING_SECRET = 'bench-signing-secret';
 const ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney', 'UTC'];
 /** The people of the bench workspace; the first ten post in the incident channel. */
 const PEOPLE = Array.from({ length: 50 }, (_, i) => {
@@ -32,15 +40,37 @@ async function openDatabase(): Promise<DatabaseHandle> {
 
 async function main() {
   const database = await openDatabase();
-  const workspace = await startSimulatedWorkspace({ database, people: PEOPLE, logLevel: 'error' });
-  const { slack, debrief } = workspace;
-  slack.addChannel({ id: GENERAL, name: 'general', members: [...PEOPLE.map((p) => p.id), BOT_USER_ID] });
+  const slack = await startStandInProcess(
+    { teamId: TEAM_ID, botToken: BOT_TOKEN, rateLimits: true, signingSecret: SIGNING_SECRET },
+    PEOPLE,
+  );
+  await slack.ask({
+    type: 'channel',
+    id: GENERAL,
+    name: 'general',
+    members: [...PEOPLE.map((p) => p.id), BOT_USER_ID],
+  });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+  });
+  const debrief = await startDebrief(config, { database });
+  /** A slash command as a person sends it (signed by the stand-in), once the work it started is done. */
+  const command = async (userId: string, channelId: string, text: string) => {
+    const answer = await slack.ask<CommandAnswer>({ type: 'command', appUrl: debrief.url, userId, channelId, text });
+    await debrief.background.drain();
+    return answer;
+  };
 
   /** Declares an incident with its own channel through the app, as a person would; answers its channel. */
   const declare = async (title: string) => {
     // A title of its own per process: a restart over the same data must declare anew, not find the
     // earlier declaration (the same person and title within 10 minutes is taken as a retry).
-    const answer = await workspace.command(POSTERS[0]!, GENERAL, `start sev2 ${title} (bench ${process.pid})`);
+    const answer = await command(POSTERS[0]!, GENERAL, `start sev2 ${title} (bench ${process.pid})`);
     if (answer.status !== 200) throw new Error(`/incident start answered ${answer.status}`);
     const row = await database.db
       .selectFrom('incidents')
@@ -49,7 +79,7 @@ async function main() {
       .limit(1)
       .executeTakeFirstOrThrow();
     if (!row.channel_id || !row.channel_name) throw new Error('the incident got no channel');
-    for (const person of POSTERS) slack.joinChannel(row.channel_id, person);
+    await slack.ask({ type: 'join', channelId: row.channel_id, userIds: POSTERS });
     return { incidentId: row.id, channelId: row.channel_id, channelName: row.channel_name };
   };
 
@@ -64,8 +94,8 @@ async function main() {
   // Each poster runs a command once, so that users.info answers are cached as they would be in a
   // running app (the load is about the app, not about a cold cache racing Slack's rate limits).
   for (const person of POSTERS) {
-    const answer = await workspace.command(person, incident.channelId, 'timeline 09:00 joined the investigation');
-    if (!answer.answer.text?.startsWith('Added to the timeline')) throw new Error(`warm-up: ${answer.answer.text}`);
+    const answer = await command(person, incident.channelId, 'timeline 09:00 joined the investigation');
+    if (!answer.text?.startsWith('Added to the timeline')) throw new Error(`warm-up: ${answer.text}`);
   }
 
   const target: Target = {
@@ -88,10 +118,11 @@ async function main() {
         (error: unknown) => process.send?.({ type: 'error', message: String((error as Error)?.stack ?? error) }),
       );
     if (message.type === 'export') {
-      void reply(() => measureExport(database, workspace, declare, message.entries ?? 10_000, message.items ?? 200));
+      void reply(() => measureExport(database, debrief, declare, message.entries ?? 10_000, message.items ?? 200));
     } else if (message.type === 'stop') {
-      void workspace
+      void debrief
         .stop()
+        .then(() => slack.stop())
         .then(() => database.close())
         .then(() => process.exit(0));
     }
@@ -105,7 +136,7 @@ async function main() {
  */
 async function measureExport(
   database: DatabaseHandle,
-  workspace: Awaited<ReturnType<typeof startSimulatedWorkspace>>,
+  debrief: RunningDebrief,
   declare: (title: string) => Promise<{ incidentId: number; channelId: string }>,
   entries: number,
   items: number,
@@ -155,7 +186,7 @@ async function measureExport(
     .executeTakeFirstOrThrow();
   const scope = (): Scope => ({
     db,
-    slack: workspace.debrief.slack,
+    slack: debrief.slack,
     workspace: { teamId: TEAM_ID, enterpriseId: null, isEnterpriseInstall: false },
     workspaceId: workspaceRow.id,
     now: new Date(),

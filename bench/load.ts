@@ -43,6 +43,13 @@ export interface LoadResult {
    * the request was due, so time spent waiting for a free connection counts (no coordinated omission).
    */
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /**
+   * Fixed-rate runs: how late the load generator itself sent requests (its timers fire late when the
+   * shared cores are busy), and the latency from when each request was actually sent (waiting for a
+   * free connection still counts). On a quiet machine both match latencyMs.
+   */
+  senderLateMs?: { p50: number; p99: number; max: number };
+  latencyFromSendMs?: { p50: number; p90: number; p99: number; max: number };
   /** Closed-loop runs: autocannon's own histogram (whole ms). */
   autocannonLatencyMs?: { p50: number; p99: number; max: number };
   /** Events: first deliveries answered 2xx, retries sent and retries answered 2xx. */
@@ -198,7 +205,11 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
   const errorCodes: Record<string, number> = {};
   let timeouts = 0;
   const pending = new Set<Promise<void>>();
+  const late: number[] = [];
+  const fromSend: number[] = [];
   const send = (due: number) => {
+    const sentAt = performance.now();
+    late.push(sentAt - due);
     const { signed, inFlight } = next();
     const done = new Promise<void>((resolve) => {
       const request = http.request(
@@ -209,7 +220,9 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
             const status = response.statusCode ?? 0;
-            timed(status, performance.now() - due);
+            const now = performance.now();
+            timed(status, now - due);
+            if (status >= 200 && status < 300) fromSend.push(now - sentAt);
             answered(status, Buffer.concat(chunks).toString(), inFlight);
             resolve();
           });
@@ -249,7 +262,23 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
   });
   await Promise.all(pending);
   agent.destroy();
-  return { ...result((performance.now() - started) / 1_000, errors, timeouts), ...(errors > 0 && { errorCodes }) };
+  const lateSorted = Float64Array.from(late).sort();
+  const sentSorted = Float64Array.from(fromSend).sort();
+  return {
+    ...result((performance.now() - started) / 1_000, errors, timeouts),
+    ...(errors > 0 && { errorCodes }),
+    senderLateMs: {
+      p50: percentile(lateSorted, 50),
+      p99: percentile(lateSorted, 99),
+      max: percentile(lateSorted, 100),
+    },
+    latencyFromSendMs: {
+      p50: percentile(sentSorted, 50),
+      p90: percentile(sentSorted, 90),
+      p99: percentile(sentSorted, 99),
+      max: percentile(sentSorted, 100),
+    },
+  };
 }
 
 function drive(job: LoadJob, durationS: number, run: number): Promise<LoadResult> {

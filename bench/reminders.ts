@@ -17,8 +17,6 @@
  * `_reminders`, dropped at the end): the sweep goes over every workspace of its database, and the
  * bench's own holds the app process's workspace and items.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FetchFunction } from '@slack/web-api';
 import { Client } from 'pg';
@@ -29,9 +27,10 @@ import { type DigestDraft, type DigestItem, type DigestReview, planDigests } fro
 import { planSweep, runReminderSweep, type SweepReport } from '../src/services/reminders';
 import { SlackMessenger } from '../src/slack/messenger';
 import { WorkspaceClients } from '../src/slack/workspace-clients';
-import { type SeedUser, SlackStandIn } from '../test/kit/slack-stand-in';
+import { SlackStandIn } from '../test/kit/slack-stand-in';
 import { quietLogger } from '../test/support/quiet-logger';
-import { type Reached, reachedBy } from './stand-in-process';
+import { type Reached, type SeedPerson, startStandInProcess } from './stand-in-client';
+import { reachedBy } from './stand-in-process';
 
 const ITEMS = 100_000;
 const PEOPLE = 20_000;
@@ -361,7 +360,7 @@ function messenger(apiUrl: string, slackNow: () => number, calls: ApiCall[]): Ti
 }
 
 /** The bench's 20,000 people, with their zones, as the stand-in's users. */
-function people(): SeedUser[] {
+function people(): SeedPerson[] {
   const zoneList = zones();
   return Array.from({ length: PEOPLE }, (_, i) => ({
     id: userId(i),
@@ -369,44 +368,6 @@ function people(): SeedUser[] {
     tz: zoneList[i % ZONE_COUNT]!,
     deleted: isDeleted(i),
   }));
-}
-
-/** The non-throttling stand-in in its own process (bench/stand-in-process.ts), with the bench's people. */
-async function startRemoteStandIn() {
-  const child = fork(path.join(__dirname, 'stand-in-process.js'), [], {
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ask = <T>(message: { type: string; [key: string]: unknown }) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (answer: { type: string; message?: string } & T) => {
-        if (
-          answer.type !== message.type &&
-          answer.type !== 'error' &&
-          !(message.type === 'start' && answer.type === 'ready')
-        )
-          return;
-        child.off('message', onMessage);
-        if (answer.type === 'error') reject(new Error(`stand-in process: ${answer.message}`));
-        else resolve(answer);
-      };
-      child.on('message', onMessage);
-      child.send(message);
-    });
-  const { apiUrl } = await ask<{ apiUrl: string }>({
-    type: 'start',
-    options: { teamId: TEAM_ID, botToken: BOT_TOKEN },
-  });
-  await ask({ type: 'users', users: people() });
-  return {
-    apiUrl,
-    reached: async () => (await ask<{ reached: Reached }>({ type: 'reached' })).reached,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' });
-      }),
-  };
 }
 
 async function startStandIn(options: { rateLimits: boolean; now?: () => number }): Promise<SlackStandIn> {
@@ -438,7 +399,7 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
   await execute(url, fullSeed());
   const seedMs = performance.now() - seedStarted;
 
-  const standIn = await startRemoteStandIn();
+  const standIn = await startStandInProcess({ teamId: TEAM_ID, botToken: BOT_TOKEN, rateLimits: false }, people());
   try {
     const calls: ApiCall[] = [];
     const slack = messenger(standIn.apiUrl, Date.now, calls);
@@ -471,7 +432,7 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
     const sweepEnded = performance.now();
     const sweepMs = sweepEnded - started;
     const deliveryMs = slack.firstSendAt === undefined ? 0 : sweepEnded - slack.firstSendAt;
-    const stood = await standIn.reached();
+    const stood = await standIn.ask<Reached>({ type: 'reached' });
     const states = await digestStates(database);
     const again = await runReminderSweep({ ...deps, warn: () => undefined });
     const sent = report.sent.length;
@@ -483,7 +444,7 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
     const nextStarted = performance.now();
     const nextReport = await runReminderSweep({ ...deps, warn: () => undefined });
     const nextEnded = performance.now();
-    const nextStood = await standIn.reached();
+    const nextStood = await standIn.ask<Reached>({ type: 'reached' });
     const nextDeliveryMs = slack.firstSendAt === undefined ? 0 : nextEnded - slack.firstSendAt;
     const dmChannelsKnown = {
       digests: nextReport.sent.length,

@@ -435,6 +435,8 @@ async function main() {
       answered: timelineRun.ok,
       answeredPerS: timelineRun.rps,
       latencyMs: timelineRun.latencyMs,
+      latencyFromSendMs: timelineRun.latencyFromSendMs,
+      senderLateMs: timelineRun.senderLateMs,
       errors: timelineErrors,
       statusCodes: timelineRun.statusCodes,
       ...(timelineRun.errorCodes && { errorCodes: timelineRun.errorCodes }),

@@ -1,25 +1,12 @@
 /**
- * The Slack stand-in of test/kit in a process of its own (forked by bench/reminders.ts), as Slack is
- * not in the app's process: measuring delivery against a stand-in that shares the app's event loop
- * would count Slack's work as Debrief's. It does not throttle (the unthrottled delivery run); the
- * throttled runs keep theirs in-process, where they move Slack's clock between sweeps.
- *
- * IPC: `ready` with the API URL once listening; `users` adds people; `reached` answers what arrived
- * (see Reached); `stop` ends the process.
+ * The Slack stand-in of test/kit in a process of its own (started by bench/stand-in-client.ts), as
+ * Slack is not in the app's process: a stand-in sharing the app's event loop and heap would count
+ * Slack's work and memory as Debrief's. Besides answering the Web API it sends the app the signed
+ * slash commands the bench app process asks for (the stand-in mints their response URLs and trigger ids).
  */
-import { type SeedUser, SlackStandIn } from '../test/kit/slack-stand-in';
-
-export interface StandInOptions {
-  teamId: string;
-  botToken: string;
-}
-
-/** What reached the stand-in: successful DM opens and posts, and the DM channels posted in more than once. */
-export interface Reached {
-  opens: number;
-  posts: number;
-  channelsPostedTwice: number;
-}
+import { SlackRequestClient, slashCommandBody } from '../test/kit/slack-requests';
+import { SlackStandIn } from '../test/kit/slack-stand-in';
+import type { Reached, StandInRequest } from './stand-in-client';
 
 export function reachedBy(standIn: SlackStandIn): Reached {
   const ok = (method: string) => standIn.callsTo(method).filter((c) => c.status === 200 && c.response.ok === true);
@@ -34,41 +21,64 @@ export function reachedBy(standIn: SlackStandIn): Reached {
   };
 }
 
-type Message =
-  | { type: 'start'; options: StandInOptions }
-  | { type: 'users'; users: SeedUser[] }
-  | { type: 'reached' }
-  | { type: 'stop' };
+async function serve() {
+  let standIn: SlackStandIn | undefined;
+  let signingSecret = '';
+  const requests = new Map<string, SlackRequestClient>();
+  const slack = () => {
+    if (!standIn) throw new Error('the stand-in has not started');
+    return standIn;
+  };
+  const handle = async (request: StandInRequest): Promise<unknown> => {
+    switch (request.type) {
+      case 'start': {
+        const { rateLimits, teamId, botToken } = request.options;
+        signingSecret = request.options.signingSecret ?? '';
+        standIn = new SlackStandIn({ teamId, botToken, botUserId: 'UDEBRIEF', botId: 'BDEBRIEF', rateLimits });
+        await standIn.start();
+        return { apiUrl: standIn.apiUrl, appId: standIn.appId, verificationToken: standIn.verificationToken };
+      }
+      case 'users':
+        for (const user of request.users) slack().addUser(user);
+        return undefined;
+      case 'channel':
+        slack().addChannel({ id: request.id, name: request.name, members: request.members });
+        return undefined;
+      case 'join':
+        for (const userId of request.userIds) slack().joinChannel(request.channelId, userId);
+        return undefined;
+      case 'command': {
+        let client = requests.get(request.appUrl);
+        if (!client) {
+          client = new SlackRequestClient(request.appUrl, signingSecret);
+          requests.set(request.appUrl, client);
+        }
+        const body = slashCommandBody(slack(), {
+          userId: request.userId,
+          channelId: request.channelId,
+          command: '/incident',
+          text: request.text,
+        });
+        const response = await client.send(body);
+        return { status: response.status, text: (response.json as { text?: string } | undefined)?.text };
+      }
+      case 'reached':
+        return reachedBy(slack());
+      case 'stop':
+        await standIn?.stop();
+        process.exit(0);
+    }
+  };
+  process.on('message', (request: StandInRequest) => {
+    handle(request).then(
+      (result) => process.send?.({ type: request.type, result }),
+      (error: unknown) => process.send?.({ type: 'error', message: String((error as Error)?.stack ?? error) }),
+    );
+  });
+}
 
 if (require.main === module) {
-  let standIn: SlackStandIn | undefined;
-  process.on('message', (message: Message) => {
-    void (async () => {
-      switch (message.type) {
-        case 'start':
-          standIn = new SlackStandIn({
-            ...message.options,
-            botUserId: 'UDEBRIEF',
-            botId: 'BDEBRIEF',
-            rateLimits: false,
-          });
-          await standIn.start();
-          process.send?.({ type: 'ready', apiUrl: standIn.apiUrl });
-          break;
-        case 'users':
-          for (const user of message.users) standIn!.addUser(user);
-          process.send?.({ type: 'users' });
-          break;
-        case 'reached':
-          process.send?.({ type: 'reached', reached: reachedBy(standIn!) });
-          break;
-        case 'stop':
-          await standIn?.stop();
-          process.exit(0);
-      }
-    })().catch((error: unknown) => {
-      process.send?.({ type: 'error', message: String((error as Error)?.stack ?? error) });
-      process.exit(1);
-    });
-  });
+  // The process that started it has gone (ended or crashed): so has the bench's need for Slack.
+  process.on('disconnect', () => process.exit(0));
+  void serve();
 }
