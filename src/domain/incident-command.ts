@@ -197,8 +197,14 @@ function parseResolve(rest: string): IncidentCommand {
   );
 }
 
+/** Asked when `--false-alarm` comes without its line (SPEC 4): the line is what gets recorded. */
+export const FALSE_ALARM_QUESTION =
+  'A false alarm is closed with one line on record: what paged, and should it have? ' +
+  'e.g. `/incident resolve --false-alarm Disk alert on db-3 paged at 85 %; it should not have, the threshold is now 95 %`';
+
 function resolveFalseAlarm(summary: string): IncidentCommand {
   if (flagName(splitFirstWord(summary)[0]) === 'duplicate-of') return bothResolveFlags();
+  if (summary.trim() === '') return invalid(FALSE_ALARM_QUESTION);
   return { kind: 'resolve_false_alarm', summary };
 }
 

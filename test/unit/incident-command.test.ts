@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  FALSE_ALARM_QUESTION,
   INCIDENT_HELP,
   type IncidentCommand,
   parseIncidentCommand,
@@ -173,7 +174,13 @@ describe('parseIncidentCommand', () => {
         kind: 'resolve_false_alarm',
         summary: 'Monitoring blip',
       });
-      expect(parseIncidentCommand('resolve --false-alarm')).toEqual({ kind: 'resolve_false_alarm', summary: '' });
+    });
+
+    it('asks for the one line a false alarm is recorded with when it is missing', () => {
+      for (const text of ['resolve --false-alarm', 'resolve --false-alarm   ', 'RESOLVE --FALSE-ALARM']) {
+        expect(parseIncidentCommand(text)).toEqual({ kind: 'invalid', message: FALSE_ALARM_QUESTION });
+      }
+      expect(FALSE_ALARM_QUESTION).toMatch(/what paged, and should it have\?/);
     });
 
     it('closes as a duplicate of #<n>', () => {
