@@ -38,6 +38,7 @@ import { inTransaction } from '../db/transaction';
 import {
   type AgendaInput,
   debriefAgenda,
+  debriefCancellationIcs,
   debriefIcs,
   debriefIcsFileName,
   debriefParticipants,
@@ -548,7 +549,7 @@ export async function cancelDebrief(
   incident: IncidentInChannel,
   options: { expectedStart?: Date } = {},
 ): Promise<CancelOutcome> {
-  const { postmortem } = await readyForDebrief(context, incident, { needsChannel: false });
+  const { postmortem, channelId } = await readyForDebrief(context, incident, { needsChannel: false });
   await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   const cancelled = await inTransaction(context.db, async (trx) => {
     const existing = await findDebrief(trx, incident.row.id);
@@ -578,7 +579,13 @@ export async function cancelDebrief(
     await recordAudit(trx, context, incident.row.id, 'debrief.cancelled', { start: row.starts_at.toISOString() });
     return { row: updated, start: row.starts_at };
   });
-  const { told, problems } = await tellCancelled(context, incident, cancelled.row, cancelled.start, null);
+  const { told, problems } = await tellCancelled(context, incident, {
+    row: cancelled.row,
+    start: cancelled.start,
+    skipReason: null,
+    organizerId: postmortem.owner_id,
+    channelId,
+  });
   return { incidentNumber: incident.row.number, cancelledStart: cancelled.start, told, problems };
 }
 
@@ -593,7 +600,7 @@ export async function skipDebrief(
 ): Promise<CancelOutcome & { reason: string }> {
   const reason = storableText(reasonText.replace(/\s+/g, ' ').trim());
   if (reason === '') throw new UserFacingError(`Say why no debrief will be held, e.g. \`${EXAMPLES.skip}\`.`);
-  const { postmortem } = await readyForDebrief(context, incident, { needsChannel: false });
+  const { postmortem, channelId } = await readyForDebrief(context, incident, { needsChannel: false });
   await requirePostmortemPermission(context, 'debrief', incident, postmortem);
   const skipped = await inTransaction(context.db, async (trx) => {
     const { row } = await lockDebrief(trx, incident.row.id, {
@@ -618,21 +625,39 @@ export async function skipDebrief(
     return { row: updated, cancelledStart: wasScheduled };
   });
   const { told, problems } = skipped.cancelledStart
-    ? await tellCancelled(context, incident, skipped.row, skipped.cancelledStart, reason)
+    ? await tellCancelled(context, incident, {
+        row: skipped.row,
+        start: skipped.cancelledStart,
+        skipReason: reason,
+        organizerId: postmortem.owner_id,
+        channelId,
+      })
     : { told: [], problems: [] };
   return { incidentNumber: incident.row.number, cancelledStart: skipped.cancelledStart, told, problems, reason };
 }
 
+/**
+ * After a scheduled meeting was cancelled (or skipped): a DM to each person who was told about it, and
+ * `debrief-<n>.ics` again in the channel, cancelling the event, for calendars that imported the first.
+ */
 async function tellCancelled(
   context: ActionContext,
   incident: IncidentInChannel,
-  row: DebriefRow,
-  start: Date,
-  skipReason: string | null,
+  cancelled: {
+    /** The debrief after the change: its sequence is the next one. */
+    row: DebriefRow;
+    start: Date;
+    skipReason: string | null;
+    organizerId: string | null;
+    /** The incident channel, where the scheduling file went; '' when there is none. */
+    channelId: string;
+  },
 ): Promise<{ told: string[]; problems: string[] }> {
+  const { row, start, skipReason } = cancelled;
   const told: string[] = [];
   const problems: string[] = [];
-  for (const participant of participantsOf(row)) {
+  const participants = participantsOf(row);
+  for (const participant of participants) {
     try {
       const sent = await context.slack.sendDirect(context.workspace, participant.userId, {
         kind: 'debrief_cancelled',
@@ -646,6 +671,36 @@ async function tellCancelled(
       else problems.push(`the DM to <@${participant.userId}>: \`${sent.slackError}\``);
     } catch (error) {
       problems.push(`the DM to <@${participant.userId}>: ${error instanceof Error ? error.name : 'failed'}`);
+    }
+  }
+  if (cancelled.channelId && row.ends_at) {
+    const filename = debriefIcsFileName(incident.row.number);
+    const organizerId = cancelled.organizerId ?? context.actor.userId;
+    const names = await namesOf(context, [...participants.map((p) => p.userId), organizerId, context.actor.userId]);
+    const nameOf = (id: string) => names.get(id) ?? id;
+    const ics = debriefCancellationIcs({
+      workspaceId: workspaceRefOf(context.workspace).teamId,
+      incidentNumber: incident.row.number,
+      incidentTitle: incident.row.title,
+      start,
+      end: row.ends_at,
+      organizer: { userId: organizerId, name: nameOf(organizerId) },
+      attendees: participants.map((p) => ({ userId: p.userId, name: nameOf(p.userId), required: p.required })),
+      stampedAt: context.now,
+      sequence: row.sequence,
+      cancelledBy: nameOf(context.actor.userId),
+      reason: skipReason,
+    });
+    try {
+      const uploaded = await context.slack.uploadFile(context.workspace, cancelled.channelId, {
+        filename,
+        title: `Debrief of incident #${incident.row.number}: cancelled`,
+        content: ics,
+        comment: `The debrief of incident #${incident.row.number} is cancelled: import this file to take it off your calendar.`,
+      });
+      if (!uploaded.ok) problems.push(`uploading the cancellation \`${filename}\`: \`${uploaded.slackError}\``);
+    } catch (error) {
+      problems.push(`uploading the cancellation \`${filename}\`: ${error instanceof Error ? error.name : 'failed'}`);
     }
   }
   return { told, problems };

@@ -355,6 +355,18 @@ describe.each(databaseKinds())('debriefs on the %s database', (kind) => {
     expect(cancelled.cancelledStart).toEqual(scheduled.start);
     expect(cancelled.told.sort()).toEqual(scheduled.told.sort());
     expect(noticesOf('debrief_cancelled').map((n) => n.call.method)).toEqual(Array(5).fill('sendDirect'));
+    // The calendar file again, cancelling the event calendars imported from the first one.
+    const uploads = slack.calls.filter((c) => c.method === 'uploadFile');
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]).toMatchObject({
+      channelId: incident.row.channel_id,
+      filename: `debrief-${incident.row.number}.ics`,
+    });
+    const content = (uploads[0] as Extract<PortCall, { method: 'uploadFile' }>).content;
+    expect(content).toContain('METHOD:CANCEL\r\n');
+    expect(content).toContain('STATUS:CANCELLED\r\n');
+    expect(content).toContain('SEQUENCE:1\r\n');
+    expect(cancelled.problems).toEqual([]);
     await expect(cancelDebrief(as('UCMD'), incident)).rejects.toThrow(/already cancelled/);
     expect((await findDebrief(database.db, incident.row.id))?.status).toBe('cancelled');
     expect((await exportMarkdown(as('UCMD'), incident)).markdown).toMatch(
@@ -370,6 +382,13 @@ describe.each(databaseKinds())('debriefs on the %s database', (kind) => {
     expect(skipped).toMatchObject({ reason: 'discussed in the weekly ops review', cancelledStart: expect.any(Date) });
     expect(noticesOf('debrief_cancelled')).toHaveLength(5);
     expect(noticesOf('debrief_cancelled')[0]!.notice.skipReason).toBe('discussed in the weekly ops review');
+    const uploads = slack.calls.filter((c) => c.method === 'uploadFile');
+    expect(uploads).toHaveLength(1);
+    const cancellation = uploads[0] as Extract<PortCall, { method: 'uploadFile' }>;
+    expect(cancellation.content).toContain('STATUS:CANCELLED\r\n');
+    expect(cancellation.content.replace(/\r\n[ \t]/g, '')).toContain(
+      'No debrief will be held: discussed in the weekly ops review',
+    );
     const { markdown } = await exportMarkdown(as('UCMD'), incident);
     expect(markdown).toContain('## Debrief\n\nNo debrief meeting: discussed in the weekly ops review');
     await expect(skipDebrief(as('UCMD'), incident, '   ')).rejects.toBeInstanceOf(UserFacingError);

@@ -1,6 +1,7 @@
 import {
   type DebriefIcsInput,
   debriefAgenda,
+  debriefCancellationIcs,
   debriefIcs,
   debriefIcsFileName,
   debriefIcsUid,
@@ -105,5 +106,32 @@ describe('debriefIcs', () => {
   it('surfaces an error from the ics package as a thrown Error with its message', () => {
     expect(() => debriefIcs({ ...base, preReadUrl: 'not a url' })).toThrow(/debrief calendar file: .*url/);
     expect(() => debriefIcs({ ...base, end: base.start })).toThrow(RangeError);
+  });
+});
+
+describe('debriefCancellationIcs', () => {
+  const { agenda: _agenda, preReadUrl: _preRead, ...meeting } = base;
+  const cancellation = (reason: string | null) =>
+    contentLines(debriefCancellationIcs({ ...meeting, sequence: 1, cancelledBy: 'Carol', reason }));
+
+  it('cancels the same event: same UID, the next sequence, METHOD:CANCEL and STATUS:CANCELLED', () => {
+    const scheduled = contentLines(debriefIcs(base));
+    const lines = cancellation(null);
+    expect(property(lines, 'UID')).toEqual(property(scheduled, 'UID'));
+    expect(property(lines, 'DTSTART')).toEqual(property(scheduled, 'DTSTART'));
+    expect(lines).toContain('METHOD:CANCEL');
+    expect(lines).toContain('STATUS:CANCELLED');
+    expect(lines).toContain('SEQUENCE:1');
+    expect(lines).not.toContain('METHOD:PUBLISH');
+    expect(property(lines, 'ORGANIZER')).toHaveLength(1);
+    expect(property(lines, 'ATTENDEE')).toHaveLength(3);
+  });
+
+  it('says who cancelled it and, for a skipped debrief, why', () => {
+    const description = (lines: string[]) => text(property(lines, 'DESCRIPTION')[0]!.replace(/^DESCRIPTION[^:]*:/, ''));
+    expect(description(cancellation(null))).toBe('Cancelled by Carol.');
+    expect(description(cancellation('discussed in the weekly ops review'))).toBe(
+      'Cancelled by Carol. No debrief will be held: discussed in the weekly ops review',
+    );
   });
 });

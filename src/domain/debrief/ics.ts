@@ -1,6 +1,7 @@
 /**
  * The debrief's calendar file `debrief-<n>.ics` (SPEC §6), built with the `ics` package: one VEVENT in UTC with
- * organizer and attendees, published (METHOD:PUBLISH) as a file to import, not sent as an invitation.
+ * organizer and attendees, published (METHOD:PUBLISH) as a file to import, not sent as an invitation; and
+ * the file that cancels it (METHOD:CANCEL, STATUS:CANCELLED, same UID, next sequence).
  *
  * Decisions:
  * - UID `debrief-<workspace>-<incident>@debrief` is stable, so importing a rescheduled debrief's file (with a
@@ -55,12 +56,46 @@ export function debriefIcsUid(workspaceId: string, incidentNumber: number): stri
   return `debrief-${safeToken(workspaceId)}-${incidentNumber}@debrief`;
 }
 
+/** What the file that takes a cancelled debrief off calendars holds: the meeting as it was scheduled. */
+export interface DebriefCancellationIcsInput extends Omit<DebriefIcsInput, 'agenda' | 'preReadUrl'> {
+  /** Who cancelled it, by name. */
+  cancelledBy: string;
+  /** Why no debrief will be held (`debrief skip`), or null for a plain cancel. */
+  reason: string | null;
+}
+
 /** Builds the debrief's iCalendar file (CRLF lines, UTC times); an error from `ics` is thrown with its message. */
 export function debriefIcs(input: DebriefIcsInput): string {
+  return calendarFile(input, {
+    method: 'PUBLISH',
+    status: 'CONFIRMED',
+    description: describeAgenda(input.agenda, input.preReadUrl ?? null),
+    ...(input.preReadUrl ? { url: input.preReadUrl } : {}),
+  });
+}
+
+/**
+ * The same event (UID) with the next sequence, METHOD:CANCEL and STATUS:CANCELLED: importing it marks
+ * or removes the meeting in a calendar that imported the scheduling file. Calendars that read METHOD
+ * (Outlook, Apple) take it as a cancellation; those that read only the event (Google) take STATUS.
+ */
+export function debriefCancellationIcs(input: DebriefCancellationIcsInput): string {
+  const reason = input.reason ? ` No debrief will be held: ${input.reason}` : '';
+  return calendarFile(input, {
+    method: 'CANCEL',
+    status: 'CANCELLED',
+    description: `Cancelled by ${input.cancelledBy}.${reason}`,
+  });
+}
+
+function calendarFile(
+  input: Omit<DebriefIcsInput, 'agenda' | 'preReadUrl'>,
+  content: { method: 'PUBLISH' | 'CANCEL'; status: 'CONFIRMED' | 'CANCELLED'; description: string; url?: string },
+): string {
   if (!(input.end.getTime() > input.start.getTime())) throw new RangeError('a debrief must end after it starts');
   const attributes = {
     productId: '-//Debrief//Debrief postmortem bot//EN',
-    method: 'PUBLISH',
+    method: content.method,
     uid: debriefIcsUid(input.workspaceId, input.incidentNumber),
     sequence: input.sequence ?? 0,
     // Not in the package's types, but read by it (defaults to the clock, which the domain never reads).
@@ -72,9 +107,9 @@ export function debriefIcs(input: DebriefIcsInput): string {
     end: input.end.getTime(),
     endInputType: 'utc',
     endOutputType: 'utc',
-    description: describeAgenda(input.agenda, input.preReadUrl ?? null),
-    ...(input.preReadUrl ? { url: input.preReadUrl } : {}),
-    status: 'CONFIRMED',
+    description: content.description,
+    ...(content.url ? { url: content.url } : {}),
+    status: content.status,
     organizer: { name: paramText(input.organizer), email: input.organizer.email || 'noreply@debrief.invalid' },
     attendees: input.attendees.map((a) => ({
       name: paramText(a),
