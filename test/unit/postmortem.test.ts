@@ -531,10 +531,14 @@ describe('renderPostmortemMarkdown', () => {
             HEADINGS.filter((h) => h !== '## Supporting information' || sections.supportingLinks.length > 0),
           );
           expect(headings[0]!.startsWith('# Postmortem: ')).toBe(true);
-          // Every row of the action-item table has its 8 cells: 9 unescaped pipes.
-          const rows = sectionOf(out, 'Action items')
-            .split('\n')
-            .filter((l) => l.startsWith('| '));
+          // Every row of the action-item table has its 8 cells: 9 unescaped pipes. The table is the run of
+          // lines from its header; a person's note after it (a blank line apart) may hold pipes of its own.
+          const lines = sectionOf(out, 'Action items').split('\n');
+          const header = lines.indexOf('| # | Item | Type | Owner | Due | Priority | Status | Ticket |');
+          const tableEnd = lines.findIndex((l, i) => i > header && !l.startsWith('|'));
+          const rows = lines.slice(header, tableEnd === -1 ? lines.length : tableEnd);
+          expect(header).toBeGreaterThanOrEqual(0);
+          if (tableEnd !== -1) expect(lines[tableEnd]).toBe('');
           for (const row of rows) expect(row.match(/(?<!\\)\|/g)).toHaveLength(9);
           expect(rows).toHaveLength(4);
         },
