@@ -19,6 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { BUILD_DIR, buildBench, compiled, ROOT } from './build';
+import { askChild } from './ipc';
 import type { LoadJob, LoadResult } from './load';
 import type { Target } from './payloads';
 
@@ -72,16 +73,7 @@ async function start<T>(name: string, env: Record<string, string>, logFile: stri
     child,
     ready,
     ask<R>(message: { type: string }) {
-      return new Promise<R>((resolve, reject) => {
-        const onMessage = (answer: { type: string; result?: R; message?: string }) => {
-          if (answer.type !== message.type && answer.type !== 'error') return;
-          child.off('message', onMessage);
-          if (answer.type === 'error') reject(new Error(`${name}: ${answer.message}`));
-          else resolve(answer.result as R);
-        };
-        child.on('message', onMessage);
-        child.send(message);
-      });
+      return askChild<R>(child, name, message);
     },
     stop() {
       return new Promise<void>((resolve) => {

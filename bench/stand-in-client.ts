@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
+import { askChild } from './ipc';
 
 export interface StandInOptions {
   teamId: string;
@@ -56,17 +57,7 @@ export async function startStandInProcess(options: StandInOptions, people: SeedP
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ask = <T>(request: StandInRequest) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (answer: { type: string; message?: string; result?: T }) => {
-        if (answer.type !== request.type && answer.type !== 'error') return;
-        child.off('message', onMessage);
-        if (answer.type === 'error') reject(new Error(`stand-in process: ${answer.message}`));
-        else resolve(answer.result as T);
-      };
-      child.on('message', onMessage);
-      child.send(request);
-    });
+  const ask = <T>(request: StandInRequest) => askChild<T>(child, 'stand-in process', request);
   const started = await ask<{ apiUrl: string; appId: string; verificationToken: string }>({ type: 'start', options });
   await ask({ type: 'users', users: people });
   return {

@@ -33,11 +33,17 @@ export async function insertActionItem(
   return db.insertInto('action_items').values(item).returningAll().executeTakeFirstOrThrow();
 }
 
-function inContext(db: Db, workspaceId: number) {
+/** The workspace's items joined to their incident and, when there is one, its postmortem. */
+function itemsOfWorkspace(db: Db, workspaceId: number) {
   return db
     .selectFrom('action_items')
     .innerJoin('incidents', 'incidents.id', 'action_items.incident_id')
     .leftJoin('postmortems', 'postmortems.incident_id', 'action_items.incident_id')
+    .where('incidents.workspace_id', '=', workspaceId);
+}
+
+function inContext(db: Db, workspaceId: number) {
+  return itemsOfWorkspace(db, workspaceId)
     .selectAll('action_items')
     .select([
       'incidents.number as incident_number',
@@ -45,8 +51,7 @@ function inContext(db: Db, workspaceId: number) {
       'incidents.is_private as incident_is_private',
       'incidents.channel_id as incident_channel_id',
       'postmortems.owner_id as postmortem_owner_id',
-    ])
-    .where('incidents.workspace_id', '=', workspaceId);
+    ]);
 }
 
 /** An item by its database id (the buttons' value), only within the workspace. */
@@ -108,10 +113,7 @@ export async function listIncidentItems(db: Db, workspaceId: number, incidentId:
  * what it lists). Muted items are never reminded (SPEC 5); low and undated ones still are, to reassign.
  */
 export async function listOpenItems(db: Db, workspaceId: number): Promise<DigestItem[]> {
-  return db
-    .selectFrom('action_items')
-    .innerJoin('incidents', 'incidents.id', 'action_items.incident_id')
-    .leftJoin('postmortems', 'postmortems.incident_id', 'action_items.incident_id')
+  return itemsOfWorkspace(db, workspaceId)
     .select([
       'action_items.id',
       'action_items.number',
@@ -124,7 +126,6 @@ export async function listOpenItems(db: Db, workspaceId: number): Promise<Digest
       'incidents.number as incidentNumber',
       'postmortems.owner_id as postmortemOwnerId',
     ])
-    .where('incidents.workspace_id', '=', workspaceId)
     .where('action_items.status', '=', 'open')
     .where('action_items.muted', '=', false)
     .execute();

@@ -355,8 +355,13 @@ class GuardedClient implements PostgresPoolClient {
   }
 
   private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
-    const name = PREPARED_MARK.exec(sql)?.[1];
-    const statement = sql.replace(PREPARED_MARK, '').trimStart().slice(0, 20).toLowerCase();
+    const mark = PREPARED_MARK.exec(sql);
+    const name = mark?.[1];
+    const statement = sql
+      .slice(mark?.[0].length ?? 0)
+      .trimStart()
+      .slice(0, 20)
+      .toLowerCase();
     // A lost answer leaves the outcome unknown only where the server could have committed something:
     // a COMMIT, or a write outside a transaction. Inside a transaction nothing is committed yet.
     const mayCommit =

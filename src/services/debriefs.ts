@@ -440,17 +440,7 @@ async function announceSchedule(
   const material = await draftMaterial(context, incident, postmortem, row.minutes, channelId);
   const problems: string[] = [];
   const filename = debriefIcsFileName(incident.row.number);
-  const attempt = async (what: string, call: () => Promise<{ ok: boolean; slackError?: string }>) => {
-    try {
-      const result = await call();
-      if (!result.ok) problems.push(`${what}: \`${result.slackError}\``);
-      return result.ok;
-    } catch (error) {
-      problems.push(`${what}: ${error instanceof Error ? error.name : 'failed'}`);
-      return false;
-    }
-  };
-  await attempt('the channel post', () =>
+  await attemptNoting(problems, 'the channel post', () =>
     context.slack.post(context.workspace, channelId, {
       kind: 'debrief_scheduled',
       incidentId: incident.row.id,
@@ -488,7 +478,7 @@ async function announceSchedule(
     stampedAt: context.now,
     sequence: row.sequence,
   });
-  await attempt(`uploading \`${filename}\``, () =>
+  await attemptNoting(problems, `uploading \`${filename}\``, () =>
     context.slack.uploadFile(context.workspace, channelId, {
       filename,
       title: `Debrief of incident #${incident.row.number}`,
@@ -499,7 +489,7 @@ async function announceSchedule(
   const told: string[] = [];
   for (const participant of participants) {
     const moved = change.toldBefore.has(participant.userId);
-    const sent = await attempt(`the DM to <@${participant.userId}>`, () =>
+    const sent = await attemptNoting(problems, `the DM to <@${participant.userId}>`, () =>
       context.slack.sendDirect(context.workspace, participant.userId, {
         kind: 'debrief_invitation',
         incidentNumber: incident.row.number,
@@ -658,20 +648,17 @@ async function tellCancelled(
   const problems: string[] = [];
   const participants = participantsOf(row);
   for (const participant of participants) {
-    try {
-      const sent = await context.slack.sendDirect(context.workspace, participant.userId, {
+    const sent = await attemptNoting(problems, `the DM to <@${participant.userId}>`, () =>
+      context.slack.sendDirect(context.workspace, participant.userId, {
         kind: 'debrief_cancelled',
         incidentNumber: incident.row.number,
         title: incident.row.is_private ? null : incident.row.title,
         start,
         by: context.actor.userId,
         skipReason,
-      });
-      if (sent.ok) told.push(participant.userId);
-      else problems.push(`the DM to <@${participant.userId}>: \`${sent.slackError}\``);
-    } catch (error) {
-      problems.push(`the DM to <@${participant.userId}>: ${error instanceof Error ? error.name : 'failed'}`);
-    }
+      }),
+    );
+    if (sent) told.push(participant.userId);
   }
   if (cancelled.channelId && row.ends_at) {
     const filename = debriefIcsFileName(incident.row.number);
@@ -691,19 +678,35 @@ async function tellCancelled(
       cancelledBy: nameOf(context.actor.userId),
       reason: skipReason,
     });
-    try {
-      const uploaded = await context.slack.uploadFile(context.workspace, cancelled.channelId, {
+    await attemptNoting(problems, `uploading the cancellation \`${filename}\``, () =>
+      context.slack.uploadFile(context.workspace, cancelled.channelId, {
         filename,
         title: `Debrief of incident #${incident.row.number}: cancelled`,
         content: ics,
         comment: `The debrief of incident #${incident.row.number} is cancelled: import this file to take it off your calendar.`,
-      });
-      if (!uploaded.ok) problems.push(`uploading the cancellation \`${filename}\`: \`${uploaded.slackError}\``);
-    } catch (error) {
-      problems.push(`uploading the cancellation \`${filename}\`: ${error instanceof Error ? error.name : 'failed'}`);
-    }
+      }),
+    );
   }
   return { told, problems };
+}
+
+/**
+ * Runs one Slack call of many; a refusal or a failure is noted in `problems` (what, and Slack's error or
+ * the failure's name) instead of stopping the rest. True when the call succeeded.
+ */
+async function attemptNoting(
+  problems: string[],
+  what: string,
+  call: () => Promise<{ ok: boolean; slackError?: string }>,
+): Promise<boolean> {
+  try {
+    const result = await call();
+    if (!result.ok) problems.push(`${what}: \`${result.slackError}\``);
+    return result.ok;
+  } catch (error) {
+    problems.push(`${what}: ${error instanceof Error ? error.name : 'failed'}`);
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

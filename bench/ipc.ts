@@ -1,0 +1,18 @@
+import type { ChildProcess } from 'node:child_process';
+
+/**
+ * Sends `message` to a bench child process and waits for its answer: the next message of the same
+ * type (its `result`), or an `error` message, which rejects with the child's `name` and what it said.
+ */
+export function askChild<T>(child: ChildProcess, name: string, message: { type: string }): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (answer: { type: string; result?: T; message?: string }) => {
+      if (answer.type !== message.type && answer.type !== 'error') return;
+      child.off('message', onMessage);
+      if (answer.type === 'error') reject(new Error(`${name}: ${answer.message}`));
+      else resolve(answer.result as T);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
