@@ -24,7 +24,9 @@ import { listOpenItems } from '../src/db/action-items';
 import { type DatabaseHandle, openPostgres } from '../src/db/connect';
 import { migrateToLatest } from '../src/db/migrate';
 import { type DigestDraft, type DigestItem, type DigestReview, planDigests } from '../src/domain/reminders';
+import { createMetrics } from '../src/observability/metrics';
 import { planSweep, runReminderSweep, type SweepReport } from '../src/services/reminders';
+import { slackHttp } from '../src/slack/http';
 import { SlackMessenger } from '../src/slack/messenger';
 import { WorkspaceClients } from '../src/slack/workspace-clients';
 import { SlackStandIn } from '../test/kit/slack-stand-in';
@@ -274,15 +276,20 @@ interface ApiCall {
   retryAfterS?: number;
 }
 
-/** A fetch for the app's WebClients that notes every call and every Retry-After it was answered. */
+/**
+ * The app's own transport to Slack (metrics over slackHttp, as startDebrief builds it), noting every
+ * call and every Retry-After it was answered. The noting reads the method and the channel with two
+ * string scans, so that the bench's bookkeeping does not weigh on the delivery rate it measures.
+ */
 function recordingFetch(slackClock: () => number, calls: ApiCall[]): FetchFunction {
-  const base = globalThis.fetch as unknown as FetchFunction;
+  const base = createMetrics({ defaultMetrics: false }).slackFetch(slackHttp);
   let seq = 0;
   return async (url, init) => {
-    const method = new URL(String(url)).pathname.split('/').pop() ?? '';
+    const href = String(url);
+    const method = href.slice(href.lastIndexOf('/') + 1);
     const channel =
       method === 'chat.postMessage' && typeof init?.body === 'string'
-        ? new URLSearchParams(init.body).get('channel')
+        ? (/(?:^|&)channel=([^&]*)/.exec(init.body)?.[1] ?? null)
         : null;
     const issuedSeq = ++seq;
     const response = await base(url, init);

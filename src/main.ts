@@ -12,6 +12,7 @@ import { WorkspaceDirectory } from './services/context';
 import { createSlackApp, INSTALL_PATH, identifyBot } from './slack/app';
 import { BackgroundWork } from './slack/background';
 import type { SlackDeps } from './slack/deps';
+import { slackHttp } from './slack/http';
 import { SlackInstallationStore } from './slack/installation-store';
 import { SlackMessenger } from './slack/messenger';
 import { SocketModeConnection } from './slack/socket-mode';
@@ -60,7 +61,7 @@ export function createSlackPort(
       ? { kind: 'installations', store: installationStore }
       : { kind: 'single', botToken: config.slack.botToken ?? '' },
     config.slack.apiUrl,
-    { logger, ...(metrics && { fetch: metrics.slackFetch() }) },
+    { logger, fetch: metrics ? metrics.slackFetch(slackHttp) : slackHttp },
   );
   // A reinstall or an uninstall replaces or revokes the token a cached client holds.
   installationStore?.onChange((query) =>

@@ -208,7 +208,7 @@ export class DebriefMetrics implements DigestMetrics {
    * and result. Slack answers most failures 200 with `ok:false`, so the body of a 200 is read from a
    * clone; the client reads the original.
    */
-  slackFetch(base: FetchFunction = globalThis.fetch as unknown as FetchFunction): FetchFunction {
+  slackFetch(base: FetchFunction): FetchFunction {
     return async (url, init) => {
       const method = slackMethodOf(url);
       const end = this.slackCallDuration.startTimer({ method });

@@ -16,6 +16,7 @@ import type { Config } from '../config';
 import { requestContextMiddleware } from './context';
 import type { SlackDeps } from './deps';
 import { failureSummary } from './failures';
+import { slackHttp } from './http';
 import type { SlackInstallationStore } from './installation-store';
 import { registerListeners } from './listeners';
 import { registerInstallationEvents } from './listeners/events/installations';
@@ -58,7 +59,7 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     ...WEB_API_CLIENT_OPTIONS,
-    ...(options.deps.metrics && { fetch: options.deps.metrics.slackFetch() }),
+    fetch: options.deps.metrics ? options.deps.metrics.slackFetch(slackHttp) : slackHttp,
   };
   const oauth = oauthOptions(options, clientOptions);
   const receiver =
@@ -207,6 +208,7 @@ export async function identifyBot(config: Config, logger: Logger): Promise<BotId
   const client = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     logger,
+    fetch: slackHttp,
     timeout: 5_000,
     retryConfig: { retries: 0 },
   });

@@ -2,6 +2,7 @@ import type { InstallationStore } from '@slack/bolt';
 import { ErrorCode, type WebAPIRequestError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
 import type { WorkspaceAddress } from '../services/slack-port';
+import { slackHttp } from './http';
 
 /** Connection failures that mean the request never reached Slack: sending it again cannot do anything twice. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -110,7 +111,7 @@ export class WorkspaceClients {
   }
 
   private build(token: string, options: WebClientOptions): WebClient {
-    return new WebClient(token, { slackApiUrl: this.slackApiUrl, ...this.shared, ...options });
+    return new WebClient(token, { slackApiUrl: this.slackApiUrl, fetch: slackHttp, ...this.shared, ...options });
   }
 }
 
