@@ -252,8 +252,10 @@ async function resultOf(method: string, response: FetchResponse): Promise<SlackC
   const clone = (response as Partial<Pick<Response, 'clone'>>).clone?.();
   if (!clone) return 'ok';
   try {
-    const body = (await clone.json()) as { ok?: unknown };
-    return body.ok === false ? 'ok_false' : 'ok';
+    const text = await clone.text();
+    // Most answers are successes: only a body that can hold `"ok": false` is parsed.
+    if (!/"ok"\s*:\s*false/.test(text)) return 'ok';
+    return (JSON.parse(text) as { ok?: unknown }).ok === false ? 'ok_false' : 'ok';
   } catch {
     // Not JSON (a gzip export, an empty body): the client decides; the HTTP request itself went well.
     return 'ok';

@@ -52,6 +52,28 @@ describe('metrics', () => {
     expect(await calls('network_error', 'users.info')).toBe(1);
   });
 
+  test('ok:false is read from the answer however it is spaced, and only from its top level', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const answer =
+      (text: string): FetchFunction =>
+      async () =>
+        new Response(text, {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }) as unknown as FetchResponse;
+    const send = async (text: string) => {
+      const response = await metrics.slackFetch(answer(text))(`${API}chat.postMessage`, { method: 'POST' });
+      return response.text();
+    };
+    expect(await send('{ "ok" : false, "error": "channel_not_found" }')).toContain('channel_not_found');
+    await send('{"ok":true,"message":{"metadata":{"event_payload":{"ok":false}}}}');
+    await send('{"ok":true}');
+    const calls = (result: string) =>
+      value(metrics, 'debrief_slack_api_calls_total', { method: 'chat.postMessage', result });
+    expect(await calls('ok_false')).toBe(1);
+    expect(await calls('ok')).toBe(2);
+  });
+
   test('method labels come from a fixed shape, never from ids in a URL', () => {
     expect(slackMethodOf('https://slack.com/api/conversations.history')).toBe('conversations.history');
     expect(slackMethodOf('https://hooks.slack.com/commands/T1/123/abc')).toBe('response_url');
