@@ -238,10 +238,12 @@ export interface SweepReport {
  */
 export const SEND_CONCURRENCY = 32;
 /**
- * Digests claimed per statement, just ahead of their sends: one commit instead of one per digest. A crash
- * keeps at most this many claimed-but-unsent (missed today, never doubled), so it stays small.
+ * Digests claimed per statement, just ahead of their sends: one commit instead of one per digest. The
+ * next batch is claimed while the last half of this one is being sent, so sends never wait for a claim.
+ * A crash keeps what was claimed and not yet sent (at most 1.5 batches waiting plus those in flight):
+ * missed today, never doubled, so it stays small.
  */
-const CLAIM_BATCH = 2 * SEND_CONCURRENCY;
+const CLAIM_BATCH = SEND_CONCURRENCY;
 
 /** One sweep: plan, then claim, send once and mark each digest, several at a time per workspace. */
 export async function runReminderSweep(deps: ReminderDeps): Promise<SweepReport> {
@@ -305,15 +307,25 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
       else record(i, 'claimed elsewhere');
     }
   };
+  const claimMore = (): Promise<void> => {
+    claiming ??= claimNextBatch().finally(() => {
+      claiming = undefined;
+    });
+    return claiming;
+  };
   const next = async (): Promise<number | undefined> => {
     while (stoppedBy === undefined && failure === undefined) {
       const index = ready.shift();
-      if (index !== undefined) return index;
+      if (index !== undefined) {
+        if (ready.length < CLAIM_BATCH / 2 && nextToClaim < digests.length) {
+          claimMore().catch((error: unknown) => {
+            failure ??= { error };
+          });
+        }
+        return index;
+      }
       if (nextToClaim >= digests.length && claiming === undefined) return undefined;
-      claiming ??= claimNextBatch().finally(() => {
-        claiming = undefined;
-      });
-      await claiming;
+      await claimMore();
     }
     return undefined;
   };

@@ -134,6 +134,26 @@ describe.each(databaseKinds())('concurrent reminder delivery on the %s database'
     expect(slack.sends).toBe(owners.length);
   });
 
+  test('claims run just ahead of the sends: a crash now would leave few claimed and unsent', async () => {
+    const owners = people(6 * SEND_CONCURRENCY);
+    await itemsDueFor(owners);
+    const slack = portFor(owners);
+    const sweep = runReminderSweep(deps(slack, LA_MORNING));
+    // Half the sweep goes out, then every send hangs (as if the process died with them in flight).
+    await answerSends(slack, 3 * SEND_CONCURRENCY, owners.length);
+    await until(() => slack.held.length === SEND_CONCURRENCY, 'a full pool');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a claim already on its way lands
+    const { claimed = 0, sent = 0 } = await states();
+    // In flight, plus at most one and a half claim batches (of SEND_CONCURRENCY) waiting to start.
+    expect(claimed).toBeGreaterThanOrEqual(SEND_CONCURRENCY);
+    expect(claimed).toBeLessThanOrEqual(SEND_CONCURRENCY + 1.5 * SEND_CONCURRENCY);
+    expect(sent).toBe(3 * SEND_CONCURRENCY);
+    slack.holding = false;
+    while (slack.held.length > 0) slack.held.shift()!.answer({ outcome: 'sent', ts: '1.000' });
+    expect((await sweep).sent).toHaveLength(owners.length);
+    expect(await states()).toEqual({ sent: owners.length });
+  });
+
   test('a workspace-wide 429 mid-sweep: no new send starts, the untried claims are given back, a later sweep sends them', async () => {
     const owners = people(3 * SEND_CONCURRENCY);
     await itemsDueFor(owners);
