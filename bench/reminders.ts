@@ -444,15 +444,18 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
     const again = await runReminderSweep({ ...deps, warn: () => undefined });
     const sent = report.sent.length;
 
-    // The same sweep again (claims reset) as a running app sends it on later days: the people's DM
-    // channels are known (the port remembers them), so each digest is one chat.postMessage.
+    // The same sweep again (claims reset) as on a later day, in a restarted process (or on another
+    // replica): a fresh port with nothing in memory (its people looked up first, as above), the DM
+    // channels read from Postgres, so each digest is one chat.postMessage.
     await database.db.deleteFrom('reminder_digests').execute();
-    slack.firstSendAt = undefined;
+    const restarted = messenger(standIn.apiUrl, Date.now, []);
+    const restartedDeps = { ...deps, slack: restarted };
+    await planSweep(restartedDeps);
     const nextStarted = performance.now();
-    const nextReport = await runReminderSweep({ ...deps, warn: () => undefined });
+    const nextReport = await runReminderSweep({ ...restartedDeps, warn: () => undefined });
     const nextEnded = performance.now();
     const nextStood = await standIn.ask<Reached>({ type: 'reached' });
-    const nextDeliveryMs = slack.firstSendAt === undefined ? 0 : nextEnded - slack.firstSendAt;
+    const nextDeliveryMs = restarted.firstSendAt === undefined ? 0 : nextEnded - restarted.firstSendAt;
     const dmChannelsKnown = {
       digests: nextReport.sent.length,
       refusedOrUnknown: nextReport.refused.length + nextReport.unknown.length + nextReport.rateLimited.length,
@@ -469,6 +472,11 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
       nothingRefused: report.refused.length === 0 && report.unknown.length === 0 && report.rateLimited.length === 0,
       no429s: calls.every((c) => c.status !== 429),
       repeatSweepSendsNothing: again.sent.length === 0 && again.planned === 0,
+      // After the restart every digest went out as one post into the channel Postgres remembered.
+      restartedSweepOpensNoDm:
+        dmChannelsKnown.dmOpens === 0 &&
+        dmChannelsKnown.posts === dmChannelsKnown.digests &&
+        nextReport.sent.length === sent,
     };
     return {
       seedMs: Math.round(seedMs),
@@ -677,7 +685,7 @@ function summary(
   const seen = Object.entries(t.calls429).map(([method, n]) => `${n} ${method}`);
   return [
     `${u.deliveryDigests} digests in ${u.deliverySeconds} s = ${u.deliveredPerS}/s (target ≥ 1000/s; ${u.sweepMs} ms whole sweep)`,
-    `again with DM channels known (one post each): ${u.dmChannelsKnown.digests} in ${u.dmChannelsKnown.deliverySeconds} s = ${u.dmChannelsKnown.deliveredPerS}/s`,
+    `again after a restart, DM channels read from Postgres (one post each): ${u.dmChannelsKnown.digests} in ${u.dmChannelsKnown.deliverySeconds} s = ${u.dmChannelsKnown.deliveredPerS}/s, ${u.dmChannelsKnown.dmOpens} DM opens`,
     `plan from Postgres ${u.planFromDbMs} ms warm, ${u.planFromDbColdMs} ms with ${u.usersInfoCalls} users.info`,
     failed.length === 0 ? 'stand-in counts = sweep counts' : `CHECKS FAILED: ${failed.join(', ')}`,
     `throttled: ${t.delivered}/${t.digestsDue} delivered in ${t.sweeps} sweeps, 429s: ${seen.join(', ') || 'none'}; ` +

@@ -202,6 +202,14 @@ export interface ReminderDigestsTable {
   last_error: string | null;
 }
 
+/** A person's direct-message channel with Debrief, as conversations.open answered it. */
+export interface DmChannelsTable {
+  workspace_id: number;
+  user_id: string;
+  channel_id: string;
+  opened_at: Generated<Timestamp>;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   workspace_id: number;
@@ -289,6 +297,7 @@ export interface Database {
   postmortem_reviewers: PostmortemReviewersTable;
   action_items: ActionItemsTable;
   reminder_digests: ReminderDigestsTable;
+  dm_channels: DmChannelsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

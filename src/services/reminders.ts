@@ -27,6 +27,7 @@ import {
   releaseDigest,
   unclaimDigests,
 } from '../db/digests';
+import { type DmChannel, forgetDmChannels, knownDmChannels, rememberDmChannels } from '../db/dm-channels';
 import { inTransaction } from '../db/transaction';
 import { listWorkspaces } from '../db/workspaces';
 import { dateInZone, type IsoDate } from '../domain/business-days';
@@ -292,6 +293,14 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
   let running = 0;
   const workers: Promise<void>[] = [];
   const marks = new SentMarks(deps);
+  // DM channels opened on earlier days, by any replica: a digest to those people is one post.
+  const dmChannels = await knownDmChannels(
+    deps.db,
+    plan.workspaceId,
+    digests.map((d) => d.recipientId),
+  );
+  const opened: DmChannel[] = [];
+  const refusedChannels: DmChannel[] = [];
 
   const claimNextBatch = async () => {
     const batch: number[] = [];
@@ -349,7 +358,13 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
       }
       const digest = digests[index]!;
       const key = keyOf(digest);
-      const outcome = await sendDigest(deps, plan.workspace, key, digest);
+      const known = dmChannels.get(key.userId);
+      const outcome = await sendDigest(deps, plan.workspace, key, digest, known);
+      if (outcome.outcome === 'sent' && outcome.channelId !== undefined && outcome.channelId !== known) {
+        opened.push({ userId: key.userId, channelId: outcome.channelId });
+      } else if (outcome.outcome === 'refused' && !outcome.rateLimited && known !== undefined) {
+        refusedChannels.push({ userId: key.userId, channelId: known });
+      }
       // At once, not after the release's round trip: no other send of this workspace starts from here on.
       if (outcome.outcome === 'refused' && outcome.rateLimited?.wholeWorkspace) {
         stoppedBy ??= { retryAfterSeconds: outcome.rateLimited.retryAfterSeconds };
@@ -392,6 +407,13 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
     );
   } catch (error) {
     failure ??= { error };
+  }
+  try {
+    await rememberDmChannels(deps.db, plan.workspaceId, opened);
+    await forgetDmChannels(deps.db, plan.workspaceId, refusedChannels);
+  } catch (error) {
+    // The digests went out; only the shortcut is lost: the next sweep opens those DMs again.
+    deps.warn?.(`could not store the DM channels of workspace ${plan.workspaceId}: ${(error as Error).message}`);
   }
   if (failure) throw failure.error;
 
@@ -483,9 +505,10 @@ async function sendDigest(
   workspace: WorkspaceAddress,
   key: DigestClaimKey,
   digest: DigestView,
+  dmChannel: string | undefined,
 ): Promise<DeliveryOutcome> {
   try {
-    return await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest });
+    return await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest }, dmChannel);
   } catch (error) {
     // Whatever failed may have failed after Slack took the message: keep the claim.
     return { outcome: 'unknown', reason: error instanceof Error ? error.name : 'failure' };

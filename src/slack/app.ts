@@ -10,7 +10,7 @@ import {
   type Receiver,
   SocketModeReceiver,
 } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { type FetchFunction, WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import { requestContextMiddleware } from './context';
@@ -38,6 +38,8 @@ export interface SlackAppOptions {
   installationStore?: SlackInstallationStore | undefined;
   /** Tests only: takes the place of the HTTP or Socket Mode receiver (test/listeners hands payloads straight in). */
   receiver?: Receiver | undefined;
+  /** Tests only: the HTTP transport of Bolt's clients and respond() instead of slackHttp (test/listeners answers in process). */
+  slackTransport?: FetchFunction | undefined;
 }
 
 /** Where people install Debrief and where Slack sends them back, in OAuth mode. */
@@ -56,10 +58,11 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
   const customRoutes = [healthRoute(options.isHealthy, options.healthProblems), metricsRoute(options.metrics)];
   // Every Web API client, the OAuth code exchange and the Socket Mode connection go to SLACK_API_URL.
   // Bolt's listener clients and its respond() use this fetch too: /metrics counts every call to Slack.
+  const transport = options.slackTransport ?? slackHttp;
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     ...WEB_API_CLIENT_OPTIONS,
-    fetch: options.deps.metrics ? options.deps.metrics.slackFetch(slackHttp) : slackHttp,
+    fetch: options.deps.metrics ? options.deps.metrics.slackFetch(transport) : transport,
   };
   const oauth = oauthOptions(options, clientOptions);
   const receiver =

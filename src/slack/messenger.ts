@@ -99,11 +99,16 @@ export class SlackMessenger implements SlackPort {
     return this.post(workspace, channel, notice);
   }
 
-  async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
+  async sendDirectOnce(
+    workspace: WorkspaceAddress,
+    userId: string,
+    notice: Notice,
+    dmChannel?: string,
+  ): Promise<DeliveryOutcome> {
     const { once } = await this.clients.clientFor(workspace);
     const address = addressKey(workspace);
     const dmKey = `${address}:${userId}`;
-    const remembered = this.dmChannels.get(dmKey);
+    const remembered = this.dmChannels.get(dmKey) ?? dmChannel;
     if (remembered) {
       const posted = await this.postOnce(once, remembered, notice);
       // Refused (not rate-limited): the DM may be gone or closed, so the next message opens it afresh.
@@ -143,7 +148,7 @@ export class SlackMessenger implements SlackPort {
         ...message,
         ...(blocks && { blocks: JSON.stringify(blocks) }),
       });
-      return { outcome: 'sent', ts: posted.ts ?? '' };
+      return { outcome: 'sent', ts: posted.ts ?? '', channelId: channel };
     } catch (error) {
       return deliveryFailure(error, false);
     }

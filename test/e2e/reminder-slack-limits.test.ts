@@ -56,6 +56,8 @@ describe.each(databaseKinds())('Slack rate limits and DM channels in the reminde
       { now: () => now },
     );
     await database.db.deleteFrom('reminder_digests').execute();
+    // Each test has a Slack of its own: DM channels another test's Slack opened do not exist in it.
+    await database.db.deleteFrom('dm_channels').execute();
     await database.db.updateTable('action_items').set({ status: 'done' }).execute();
   });
   afterEach(async () => slack.stop());
@@ -114,6 +116,23 @@ describe.each(databaseKinds())('Slack rate limits and DM channels in the reminde
     now += 5 * 60_000;
     expect((await sweep()).sent).toHaveLength(1);
     expect([calls('conversations.open'), calls('chat.postMessage'), posts()]).toEqual([2, 4, 3]);
+  });
+
+  test('after a restart (or on another replica) the DM channel comes from Postgres: no conversations.open again', async () => {
+    await itemsDue(['UALICE'], '2026-11-24');
+    expect((await sweep()).sent).toHaveLength(1);
+    expect(calls('conversations.open')).toBe(1);
+
+    // Wednesday, in a new process: nothing in memory.
+    messenger = new SlackMessenger(
+      new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
+      { now: () => now },
+    );
+    now += DAY_MS;
+    expect((await sweep()).sent).toHaveLength(1);
+    expect([calls('conversations.open'), posts()]).toEqual([1, 2]);
+    const [first, second] = slack.callsTo('chat.postMessage').map((c) => c.args.channel);
+    expect(second).toBe(first);
   });
 
   test('a post refused otherwise forgets the DM too, and the digest waits for a later sweep', async () => {

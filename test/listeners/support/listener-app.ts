@@ -1,5 +1,6 @@
 import type { App, Logger } from '@slack/bolt';
 import { LogLevel } from '@slack/bolt';
+import type { FetchFunction } from '@slack/web-api';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../../src/config';
 import type { Db } from '../../../src/db/connect';
@@ -68,7 +69,7 @@ export interface ListenerApp {
 /**
  * The real Debrief Bolt app — createSlackApp's middleware, listeners and error handler — over a
  * test database, with a FakeReceiver instead of HTTP and the FakeSlackPort as the outbound port.
- * Install the FakeSlackWeb first: Bolt reads `fetch` when the App is built.
+ * Bolt's own HTTP calls (its clients, respond()) go to the platform's fetch, which FakeSlackWeb replaces.
  */
 export function buildListenerApp(db: Db): ListenerApp {
   const logger = new CapturingLogger();
@@ -98,6 +99,8 @@ export function buildListenerApp(db: Db): ListenerApp {
     metrics: new Registry(),
     botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID },
     receiver,
+    // The platform's fetch, looked up at each call: the test file's FakeSlackWeb.install() answers it.
+    slackTransport: (url, init) => (globalThis.fetch as unknown as FetchFunction)(url, init),
   });
   const actingAs = async (userId: string): Promise<ActionContext> => ({
     db,
