@@ -476,7 +476,7 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
       restartedSweepOpensNoDm:
         dmChannelsKnown.dmOpens === 0 &&
         dmChannelsKnown.posts === dmChannelsKnown.digests &&
-        nextReport.sent.length === sent,
+        dmChannelsKnown.refusedOrUnknown === 0,
     };
     return {
       seedMs: Math.round(seedMs),
@@ -516,6 +516,8 @@ async function measureUnthrottled(url: string, database: DatabaseHandle) {
  */
 async function measureThrottledAtScale(database: DatabaseHandle) {
   await database.db.deleteFrom('reminder_digests').execute();
+  // A Slack of its own (a new stand-in): the DM channels the earlier one opened do not exist in it.
+  await database.db.deleteFrom('dm_channels').execute();
   const slackNow = NOW.getTime();
   const standIn = await startStandIn({ rateLimits: true, now: () => slackNow });
   try {

@@ -24,9 +24,19 @@ export async function knownDmChannels(
   return new Map(rows.map((row) => [row.user_id, row.channel_id]));
 }
 
-/** Remembers the channels conversations.open gave (one statement; a newer channel replaces an older one). */
+/** Rows per statement: a statement takes at most 65,535 parameters. */
+const CHUNK = 1_000;
+
+function* chunks<T>(items: readonly T[]): Generator<readonly T[]> {
+  for (let start = 0; start < items.length; start += CHUNK) yield items.slice(start, start + CHUNK);
+}
+
+/** Remembers the channels conversations.open gave (a newer channel replaces an older one). */
 export async function rememberDmChannels(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
-  if (channels.length === 0) return;
+  for (const chunk of chunks(channels)) await rememberChunk(db, workspaceId, chunk);
+}
+
+async function rememberChunk(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
   await db
     .insertInto('dm_channels')
     .values(channels.map((c) => ({ workspace_id: workspaceId, user_id: c.userId, channel_id: c.channelId })))
@@ -41,13 +51,14 @@ export async function rememberDmChannels(db: Db, workspaceId: number, channels: 
 
 /** Forgets channels Slack refused to post into (closed, archived, gone): the next message opens a DM afresh. */
 export async function forgetDmChannels(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
-  if (channels.length === 0) return;
-  // Only the channel that was refused: another sweep may have stored a newer one meanwhile.
-  await db
-    .deleteFrom('dm_channels')
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) =>
-      eb.or(channels.map((c) => eb.and([eb('user_id', '=', c.userId), eb('channel_id', '=', c.channelId)]))),
-    )
-    .execute();
+  for (const chunk of chunks(channels)) {
+    // Only the channel that was refused: another sweep may have stored a newer one meanwhile.
+    await db
+      .deleteFrom('dm_channels')
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) =>
+        eb.or(chunk.map((c) => eb.and([eb('user_id', '=', c.userId), eb('channel_id', '=', c.channelId)]))),
+      )
+      .execute();
+  }
 }

@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from '../../src/db/connect';
-import { knownDmChannels } from '../../src/db/dm-channels';
+import { forgetDmChannels, knownDmChannels, rememberDmChannels } from '../../src/db/dm-channels';
 import { ensureWorkspace } from '../../src/db/workspaces';
 import { runReminderSweep } from '../../src/services/reminders';
 import { databaseKinds, openTestDatabase } from '../support/database';
@@ -72,6 +72,21 @@ describe.each(databaseKinds())('DM channels kept between sweeps on the %s databa
     const next = freshPort();
     expect((await sweep(next)).sent.map((k) => k.userId)).toEqual(['UDM01']);
     expect(dmChannelsGiven(next)).toEqual({ UDM01: null });
+  });
+
+  test('a sweep that opened more DMs than one statement takes parameters for stores them all', async () => {
+    const many = Array.from({ length: 22_000 }, (_, i) => ({ userId: `UMANY${i}`, channelId: `DMANY${i}` }));
+    await rememberDmChannels(database.db, workspaceId, many);
+    const known = await knownDmChannels(
+      database.db,
+      workspaceId,
+      many.map((c) => c.userId),
+    );
+    expect(known.size).toBe(22_000);
+    expect(known.get('UMANY21999')).toBe('DMANY21999');
+    await forgetDmChannels(database.db, workspaceId, many.slice(0, 3));
+    expect((await knownDmChannels(database.db, workspaceId, ['UMANY0', 'UMANY2', 'UMANY3'])).size).toBe(1);
+    await database.db.deleteFrom('dm_channels').where('user_id', 'like', 'UMANY%').execute();
   });
 
   test('a rate-limited post keeps the channel: Slack did not say it is gone', async () => {
