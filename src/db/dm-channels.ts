@@ -24,41 +24,30 @@ export async function knownDmChannels(
   return new Map(rows.map((row) => [row.user_id, row.channel_id]));
 }
 
-/** Rows per statement: a statement takes at most 65,535 parameters. */
-const CHUNK = 1_000;
-
-function* chunks<T>(items: readonly T[]): Generator<readonly T[]> {
-  for (let start = 0; start < items.length; start += CHUNK) yield items.slice(start, start + CHUNK);
-}
-
-/** Remembers the channels conversations.open gave (a newer channel replaces an older one). */
+/**
+ * Remembers the channels conversations.open gave (a newer channel replaces an older one). One statement
+ * whatever their number: the channels travel as two arrays (a list of parameters stops at 65,535).
+ */
 export async function rememberDmChannels(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
-  for (const chunk of chunks(channels)) await rememberChunk(db, workspaceId, chunk);
-}
-
-async function rememberChunk(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
-  await db
-    .insertInto('dm_channels')
-    .values(channels.map((c) => ({ workspace_id: workspaceId, user_id: c.userId, channel_id: c.channelId })))
-    .onConflict((oc) =>
-      oc.columns(['workspace_id', 'user_id']).doUpdateSet((eb) => ({
-        channel_id: eb.ref('excluded.channel_id'),
-        opened_at: eb.fn('now'),
-      })),
-    )
-    .execute();
+  if (channels.length === 0) return;
+  await sql`
+    insert into dm_channels (workspace_id, user_id, channel_id)
+    select ${workspaceId}, c.user_id, c.channel_id
+    from unnest(${channels.map((c) => c.userId)}::text[], ${channels.map((c) => c.channelId)}::text[])
+      as c(user_id, channel_id)
+    on conflict (workspace_id, user_id) do update set channel_id = excluded.channel_id, opened_at = now()
+  `.execute(db);
 }
 
 /** Forgets channels Slack refused to post into (closed, archived, gone): the next message opens a DM afresh. */
 export async function forgetDmChannels(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
-  for (const chunk of chunks(channels)) {
-    // Only the channel that was refused: another sweep may have stored a newer one meanwhile.
-    await db
-      .deleteFrom('dm_channels')
-      .where('workspace_id', '=', workspaceId)
-      .where((eb) =>
-        eb.or(chunk.map((c) => eb.and([eb('user_id', '=', c.userId), eb('channel_id', '=', c.channelId)]))),
+  if (channels.length === 0) return;
+  // Only the channel that was refused: another sweep may have stored a newer one meanwhile.
+  await sql`
+    delete from dm_channels
+    where workspace_id = ${workspaceId}
+      and (user_id, channel_id) in (
+        select * from unnest(${channels.map((c) => c.userId)}::text[], ${channels.map((c) => c.channelId)}::text[])
       )
-      .execute();
-  }
+  `.execute(db);
 }
