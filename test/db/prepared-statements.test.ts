@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { type DatabaseHandle, openPostgres, prepared } from '../../src/db/connect';
+import { type DatabaseHandle, prepared } from '../../src/db/connect';
+import { insertNoteInChannel } from '../../src/db/timeline';
 import { databaseKinds, openTestDatabase } from '../support/database';
 
 /**
@@ -37,8 +38,8 @@ const describePostgres = process.env.TEST_DATABASE_URL ? describe : describe.ski
 
 describePostgres('prepared statements on Postgres', () => {
   let database: DatabaseHandle;
-  beforeAll(() => {
-    database = openPostgres(process.env.TEST_DATABASE_URL!);
+  beforeAll(async () => {
+    database = await openTestDatabase('postgres');
   });
   afterAll(async () => {
     await database.close();
@@ -53,6 +54,29 @@ describePostgres('prepared statements on Postgres', () => {
       // Run again on the same connection: the name is taken, so pg reuses the statement.
       const again = await sql<{ n: number }>`${prepared('probe-marked')} ${preparedHere('probe-marked')}`.execute(db);
       expect(again.rows).toEqual([{ n: 1 }]);
+    });
+  });
+
+  it('the note of `/incident timeline <when> <text>` is one prepared statement', async () => {
+    await database.db.connection().execute(async (db) => {
+      const at = new Date('2026-11-26T09:00:00Z');
+      const note = { authorId: 'UALICE', text: 'rolled back', occurredAt: at, recordedAt: at };
+      // A channel with no incident: nothing is written, but the statement ran, under its name.
+      expect(await insertNoteInChannel(db, { workspaceId: 999_999, channelId: 'CNOINCIDENT' }, note)).toBeUndefined();
+      expect((await preparedHere('timeline-note').execute(db)).rows).toEqual([{ n: 1 }]);
+    });
+  });
+
+  it('a prepared statement outlives a column added by a later migration (another replica, mid-deploy)', async () => {
+    const at = new Date('2026-11-26T09:00:00Z');
+    const note = { authorId: 'UALICE', text: 'rolled back', occurredAt: at, recordedAt: at };
+    const where = { workspaceId: 999_999, channelId: 'CNOINCIDENT' };
+    await database.db.connection().execute(async (db) => {
+      await insertNoteInChannel(db, where, note);
+      await sql`alter table timeline_entries add column added_later text`.execute(db);
+      // With `returning *` Postgres refuses: "cached plan must not change result type".
+      await expect(insertNoteInChannel(db, where, note)).resolves.toBeUndefined();
+      await sql`alter table timeline_entries drop column added_later`.execute(db);
     });
   });
 });
