@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
+import { type LatencySummary, latencySummary, percentile } from './latency';
 import { messageEventBody, type Signed, sign, type Target, timelineCommandBody } from './payloads';
 
 export interface LoadJob {
@@ -42,14 +43,14 @@ export interface LoadResult {
    * Per-request latency of 2xx answers, ms (to the microsecond). At a fixed rate measured from when
    * the request was due, so time spent waiting for a free connection counts (no coordinated omission).
    */
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  latencyMs: LatencySummary;
   /**
    * Fixed-rate runs: how late the load generator itself sent requests (its timers fire late when the
    * shared cores are busy), and the latency from when each request was actually sent (waiting for a
    * free connection still counts). On a quiet machine both match latencyMs.
    */
   senderLateMs?: { p50: number; p99: number; max: number };
-  latencyFromSendMs?: { p50: number; p90: number; p99: number; max: number };
+  latencyFromSendMs?: LatencySummary;
   /** Closed-loop runs: autocannon's own histogram (whole ms). */
   autocannonLatencyMs?: { p50: number; p99: number; max: number };
   /** Events: first deliveries answered 2xx, retries sent and retries answered 2xx. */
@@ -63,12 +64,6 @@ export interface LoadResult {
 interface InFlight {
   ts: string;
   retry: boolean;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round(sorted[index]! * 100) / 100;
 }
 
 /** What a run sends and counts, whichever way it is driven. */
@@ -142,12 +137,7 @@ function traffic(job: LoadJob, run: number) {
       errors,
       timeouts,
       statusCodes,
-      latencyMs: {
-        p50: percentile(sorted, 50),
-        p90: percentile(sorted, 90),
-        p99: percentile(sorted, 99),
-        max: percentile(sorted, 100),
-      },
+      latencyMs: latencySummary(sorted),
       ...(job.kind === 'events' ? { firstDeliveriesOk: firstOk, retriesSent, retriesOk } : { wrongAnswers }),
     };
   };
@@ -272,12 +262,7 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
       p99: percentile(lateSorted, 99),
       max: percentile(lateSorted, 100),
     },
-    latencyFromSendMs: {
-      p50: percentile(sentSorted, 50),
-      p90: percentile(sentSorted, 90),
-      p99: percentile(sentSorted, 99),
-      max: percentile(sentSorted, 100),
-    },
+    latencyFromSendMs: latencySummary(sentSorted),
   };
 }
 

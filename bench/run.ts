@@ -5,8 +5,9 @@
  * and created afresh) on that server, never in the one named.
  *
  * Every process is separate: the app (or the no-op Bolt app) in one, the load generator (autocannon,
- * signed requests, a unique event_id each) in another, this orchestrator in a third. It prints a
- * table and writes bench/results.json.
+ * signed requests, a unique event_id each) in another, this orchestrator in a third. Beside the
+ * timeline run, bench/timeline-floor.ts runs the note's statement alone at the same rate (the Postgres
+ * floor under the command's latency). It prints a table and writes bench/results.json.
  *
  * Environment: BENCH_CONNECTIONS (default 16) for the maximum-rate runs, BENCH_SECONDS (default 8)
  * for their length, BENCH_RESULTS (default bench/results.json), BENCH_LABEL (a note kept in the results),
@@ -342,6 +343,16 @@ async function main() {
     warmupS: 2,
   });
   rss.afterTimeline = memory(app.child.pid);
+  console.log(
+    `    … and the note's statement alone, through Debrief's pool at ${TIMELINE_RATE}/s (the Postgres floor)…`,
+  );
+  const timelineFloor = await oneShot<{ notes: number; latencyMs: LoadResult['latencyMs'] }>('timeline-floor', {
+    BENCH_DATABASE_URL: benchUrl,
+    BENCH_TEAM_ID: target.teamId,
+    BENCH_CHANNEL_ID: target.channelId,
+    BENCH_RATE: String(TIMELINE_RATE),
+    BENCH_SECONDS: String(TIMELINE_SECONDS),
+  });
   const timelineErrors =
     timelineRun.non2xx + timelineRun.errors + timelineRun.timeouts + (timelineRun.wrongAnswers ?? 0);
 
@@ -449,6 +460,7 @@ async function main() {
       errors: timelineErrors,
       statusCodes: timelineRun.statusCodes,
       ...(timelineRun.errorCodes && { errorCodes: timelineRun.errorCodes }),
+      postgresFloor: timelineFloor,
     },
     export: exported,
     reminders,
@@ -511,7 +523,12 @@ function printTable(r: {
     ratioToNoopBolt: number;
     halfRate: { rate: number; latencyMs: LoadResult['latencyMs']; check: { lost: number; duplicated: number } };
   };
-  timeline: { latencyMs: LoadResult['latencyMs']; errors: number; answeredPerS: number };
+  timeline: {
+    latencyMs: LoadResult['latencyMs'];
+    errors: number;
+    answeredPerS: number;
+    postgresFloor: { latencyMs: LoadResult['latencyMs'] };
+  };
   export: Record<string, number>;
   reminders: Record<string, unknown>;
   memory: {
@@ -543,6 +560,11 @@ function printTable(r: {
       '(4) /incident timeline @ 400/s, 20 s',
       `${r.timeline.answeredPerS} answered/s`,
       `p50 ${r.timeline.latencyMs.p50} / p99 ${r.timeline.latencyMs.p99} / max ${r.timeline.latencyMs.max} ms; errors ${r.timeline.errors}`,
+    ],
+    [
+      '    … its statement alone (floor)',
+      `${TIMELINE_RATE} notes/s, no app`,
+      `p50 ${r.timeline.postgresFloor.latencyMs.p50} / p99 ${r.timeline.postgresFloor.latencyMs.p99} / max ${r.timeline.postgresFloor.latencyMs.max} ms`,
     ],
     [
       '(5) export 10,000 entries + 200 items',
