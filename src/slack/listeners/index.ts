@@ -20,8 +20,8 @@ import { registerTimelineEntryViews } from './views/timeline-entry';
 /** Every Slack listener, grouped as Slack groups them: commands, events, shortcuts, actions, views. */
 export function registerListeners(app: App, deps: SlackDeps): void {
   const routes = new InteractionRoutes();
-  registerIncidentCommand(app, deps);
-  registerPostmortemCommand(app, deps);
+  registerIncidentCommand(routes, deps);
+  registerPostmortemCommand(routes, deps);
   registerMessageEvents(app);
   registerReactionEvents(app);
   registerAddToTimelineShortcut(app, deps);

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { INCIDENT_HELP, type IncidentCommand, parseIncidentCommand } from '../../../domain/incident-command';
 import { formatEcho, formatUtc, parseLeadingWhen, parseWhen, type WhenDirection } from '../../../domain/when';
 import type { ActionContext } from '../../../services/context';
@@ -28,6 +27,7 @@ import { timelineMessage } from '../../blocks/timeline';
 import type { DebriefRequest } from '../../context';
 import type { SlackDeps } from '../../deps';
 import { encodeMetadata, startIncidentMetadata } from '../../modal-metadata';
+import type { InteractionRoutes } from '../../routes';
 import { type CommandAnswer, commandListener } from '../../surfaces';
 
 type Answer = CommandAnswer;
@@ -41,8 +41,8 @@ interface Invocation {
   followUp: (notice: Notice) => Promise<void>;
 }
 
-export function registerIncidentCommand(app: App, deps: SlackDeps): void {
-  app.command(
+export function registerIncidentCommand(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.command(
     '/incident',
     commandListener(deps, async ({ command, client, respond, request }) => {
       const parsed = parseIncidentCommand(command.text ?? '');

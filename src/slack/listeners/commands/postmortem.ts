@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { DebriefCommand } from '../../../domain/debrief-command';
 import {
   POSTMORTEM_EXAMPLES,
@@ -24,6 +23,7 @@ import { cancelAnswer, proposalAnswer, scheduleAnswer, skipAnswer } from '../../
 import { mention, quoteUserText } from '../../blocks/format';
 import { postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
 import type { SlackDeps } from '../../deps';
+import type { InteractionRoutes } from '../../routes';
 import { type CommandAnswer, commandListener } from '../../surfaces';
 import { openSectionModal } from '../views/postmortem-section';
 
@@ -38,8 +38,8 @@ interface Invocation {
 type Command = Exclude<PostmortemCommand, { kind: 'help' | 'invalid' }>;
 
 /** `/postmortem`: parse, find the incident (this channel's, or `#<n>`), call one use case, answer. */
-export function registerPostmortemCommand(app: App, deps: SlackDeps): void {
-  app.command(
+export function registerPostmortemCommand(routes: InteractionRoutes, deps: SlackDeps): void {
+  routes.command(
     '/postmortem',
     commandListener(deps, async ({ command, client, request }) => {
       const { incidentNumber, command: parsed } = parsePostmortemCommand(command.text ?? '');
