@@ -19,7 +19,6 @@ import { failureSummary } from './failures';
 import { slackHttp } from './http';
 import type { SlackInstallationStore } from './installation-store';
 import { registerListeners } from './listeners';
-import { registerInstallationEvents } from './listeners/events/installations';
 import { observeRequests } from './observed-request';
 import { BOT_SCOPES } from './scopes';
 import { WEB_API_CLIENT_OPTIONS } from './workspace-clients';
@@ -114,8 +113,7 @@ export function createSlackApp(options: SlackAppOptions): { app: App; receiver: 
   // Each request in its own log scope (request id, workspace), counted for /metrics.
   observeRequests(app, options.deps);
   app.use(requestContextMiddleware(options.deps));
-  registerListeners(app, options.deps);
-  if (options.installationStore) registerInstallationEvents(app, options.installationStore);
+  registerListeners(app, options.deps, options.installationStore);
   app.error(async (error) => {
     // A workspace without an installation (never installed, or uninstalled): nothing to do and
     // nothing Slack could fix by retrying. Answered 200 so Slack does not keep redelivering.

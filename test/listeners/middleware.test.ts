@@ -84,17 +84,22 @@ describe.each(databaseKinds())('the request middleware on the %s database', (kin
         seen[name] = { workspace, userId, channelId };
         await ack?.();
       };
+    // Probes see only what no route of Debrief's answers (src/slack/routes.ts): a probe command, and
+    // an event of the reaction's shape (its channel under `item`) of a type Debrief does not handle.
     t.app.command('/probe', keep('command'));
-    t.app.event('reaction_added', keep('reaction'));
+    t.app.event('star_added', keep('reaction'));
     t.app.action('probe_button', keep('button'));
     t.app.view('probe_modal', keep('modal'));
 
     await t.send(slashCommand({ userId: ALICE, channelId: 'CWHERE', text: '', command: '/probe' }));
-    await t.send(
-      eventCallback(
-        reactionAddedEvent({ userId: ALICE, reaction: 'eyes', channelId: 'CWHERE', ts: tsAt(NOW), itemUser: 'UBOB' }),
-      ),
-    );
+    const reaction = reactionAddedEvent({
+      userId: ALICE,
+      reaction: 'eyes',
+      channelId: 'CWHERE',
+      ts: tsAt(NOW),
+      itemUser: 'UBOB',
+    });
+    await t.send(eventCallback({ ...reaction, type: 'star_added' }));
     await t.send(
       blockAction({
         userId: ALICE,

@@ -20,7 +20,7 @@ import { actionItemEditModal, actionItemListMessage, itemChangedText } from '../
 import { homeTab } from '../../blocks/home';
 import type { SlackDeps } from '../../deps';
 import { encodeMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 import { safeJson } from '../views/fields';
 
@@ -38,7 +38,7 @@ const BUTTONS: [actionId: string, change: ItemChange, kind: 'done' | 'snoozed' |
  * `action_item_<id>` block), Edit (opens the modal), and the list's pages. Who may press them is the
  * use case's to decide.
  */
-export function registerActionItemActions(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerActionItemActions(routes: SlackRoutes, deps: SlackDeps): void {
   for (const [actionId, change, kind] of BUTTONS) {
     routes.action<BlockAction<ButtonAction>>(
       actionId,

@@ -12,11 +12,11 @@ import {
 import { mention } from '../../blocks/format';
 import type { SlackDeps } from '../../deps';
 import { ActionIds, incidentIdInBlock } from '../../ids';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 
 /** `debrief_pick` on the proposals and `debrief_cancel` on the confirmation. */
-export function registerDebriefActions(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerDebriefActions(routes: SlackRoutes, deps: SlackDeps): void {
   routes.action<BlockAction<ButtonAction>>(
     ActionIds.debriefPick,
     interactionListener(deps, async ({ action, respond, request }) => {

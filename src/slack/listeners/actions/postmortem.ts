@@ -11,12 +11,12 @@ import {
 import { mention } from '../../blocks/format';
 import type { SlackDeps } from '../../deps';
 import { ActionIds, IncidentBlockPrefixes, incidentIdInBlock } from '../../ids';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 import { openSectionModal } from '../views/postmortem-section';
 
 /** The owner prompt's picker, the checklist's Accept / Hand over, a reviewer's Approve and the section picker. */
-export function registerPostmortemActions(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerPostmortemActions(routes: SlackRoutes, deps: SlackDeps): void {
   routes.action<BlockAction<UsersSelectAction>>(
     ActionIds.postmortemOwnerSelect,
     interactionListener(deps, async ({ action, respond, request }) => {

@@ -5,11 +5,11 @@ import { parseTimelineMenuValue, parseTimelinePageValue, timelineMessage } from 
 import type { SlackDeps } from '../../deps';
 import { ActionIds } from '../../ids';
 import { encodeMetadata, timelineEntryMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 
 /** The timeline view's Newer/Older buttons and each entry's Edit/Delete menu. */
-export function registerTimelineActions(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerTimelineActions(routes: SlackRoutes, deps: SlackDeps): void {
   routes.action<BlockAction<ButtonAction>>(
     ActionIds.timelinePage,
     interactionListener(deps, async ({ action, respond, request }) => {

@@ -27,7 +27,7 @@ import { timelineMessage } from '../../blocks/timeline';
 import type { DebriefRequest } from '../../context';
 import type { SlackDeps } from '../../deps';
 import { encodeMetadata, startIncidentMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { type CommandAnswer, commandListener } from '../../surfaces';
 
 type Answer = CommandAnswer;
@@ -41,7 +41,7 @@ interface Invocation {
   followUp: (notice: Notice) => Promise<void>;
 }
 
-export function registerIncidentCommand(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerIncidentCommand(routes: SlackRoutes, deps: SlackDeps): void {
   routes.command(
     '/incident',
     commandListener(deps, async ({ command, client, respond, request }) => {

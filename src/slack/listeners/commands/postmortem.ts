@@ -23,7 +23,7 @@ import { cancelAnswer, proposalAnswer, scheduleAnswer, skipAnswer } from '../../
 import { mention, quoteUserText } from '../../blocks/format';
 import { postmortemShowMessage, sectionPickMessage } from '../../blocks/postmortem';
 import type { SlackDeps } from '../../deps';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { type CommandAnswer, commandListener } from '../../surfaces';
 import { openSectionModal } from '../views/postmortem-section';
 
@@ -38,7 +38,7 @@ interface Invocation {
 type Command = Exclude<PostmortemCommand, { kind: 'help' | 'invalid' }>;
 
 /** `/postmortem`: parse, find the incident (this channel's, or `#<n>`), call one use case, answer. */
-export function registerPostmortemCommand(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerPostmortemCommand(routes: SlackRoutes, deps: SlackDeps): void {
   routes.command(
     '/postmortem',
     commandListener(deps, async ({ command, client, request }) => {

@@ -1,11 +1,11 @@
-import type { App } from '@slack/bolt';
 import { homeFor } from '../../../services/home';
 import { homeTab } from '../../blocks/home';
 import { requestOf } from '../../context';
+import type { SlackRoutes } from '../../routes';
 
 /** `app_home_opened`: publishes the viewer's Home tab (their open items, postmortems they own, incidents in progress). */
-export function registerAppHomeEvents(app: App): void {
-  app.event('app_home_opened', async ({ event, client, context }) => {
+export function registerAppHomeEvents(routes: SlackRoutes): void {
+  routes.event('app_home_opened', async ({ event, client, context }) => {
     // The Messages tab opens the same event; only the Home tab is Debrief's to draw.
     if (event.tab !== 'home') return;
     const viewer = await requestOf(context).actAs(event.user);

@@ -1,11 +1,11 @@
-import type { App } from '@slack/bolt';
 import type { SlackInstallationStore } from '../../installation-store';
+import type { SlackRoutes } from '../../routes';
 
 /**
  * OAuth mode: when a workspace uninstalls Debrief, or its bot token is revoked, the stored
  * installation is useless (Slack has revoked the token) and is deleted. Incidents and timelines stay.
  */
-export function registerInstallationEvents(app: App, installations: SlackInstallationStore): void {
+export function registerInstallationEvents(routes: SlackRoutes, installations: SlackInstallationStore): void {
   const forget = (context: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean }) =>
     installations.deleteInstallation({
       teamId: context.teamId,
@@ -13,11 +13,11 @@ export function registerInstallationEvents(app: App, installations: SlackInstall
       isEnterpriseInstall: context.isEnterpriseInstall === true,
     });
 
-  app.event('app_uninstalled', async ({ context }) => {
+  routes.event('app_uninstalled', async ({ context }) => {
     await forget(context);
   });
 
-  app.event('tokens_revoked', async ({ event, context }) => {
+  routes.event('tokens_revoked', async ({ event, context }) => {
     // Only user tokens revoked (Debrief asks for none) leaves the bot's installation working.
     if ((event.tokens.bot ?? []).length > 0) await forget(context);
   });

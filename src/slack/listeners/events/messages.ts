@@ -1,8 +1,8 @@
-import type { App } from '@slack/bolt';
 import { eraseDeletedMessage, followMessageEdit, logChannelMessage } from '../../../services/capture';
 import type { Scope } from '../../../services/context';
 import { requestOf } from '../../context';
 import { toSlackMessage } from '../../messenger';
+import type { SlackRoutes } from '../../routes';
 
 /** Subtypes that are people speaking; the rest (joins, topic changes …) are not conversation. */
 const SPOKEN_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share', 'me_message']);
@@ -24,16 +24,13 @@ interface MessageEventShape {
  * Keeps the message log of incident channels and makes captured messages follow Slack edits and
  * deletions. A failure propagates: Slack gets a non-2xx and delivers the event again.
  *
- * Message events are most of what Slack sends (every message in every channel Debrief is in). Bolt
- * offers each event to every registered listener's matcher chain, so they are taken as global
- * middleware, after the request context, and go no further: in `npm run bench` the 36 listeners'
- * matchers cost about a seventh of the ingestion CPU.
+ * Message events are most of what Slack sends (every message in every channel Debrief is in); like
+ * every request they reach Debrief through SlackRoutes, without Bolt's matcher chains (in `npm run
+ * bench` those of 36 listeners once cost about a seventh of the ingestion CPU).
  */
-export function registerMessageEvents(app: App): void {
-  app.use(async ({ body, context, next }) => {
-    const { type, event } = body as { type?: string; event?: { type?: string } };
-    if (type !== 'event_callback' || event?.type !== 'message') return next();
-    await handleMessage(event as MessageEventShape, await requestOf(context).scope());
+export function registerMessageEvents(routes: SlackRoutes): void {
+  routes.event('message', async ({ event, context }) => {
+    await handleMessage(event as unknown as MessageEventShape, await requestOf(context).scope());
   });
 }
 

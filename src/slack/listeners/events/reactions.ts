@@ -1,12 +1,12 @@
-import type { App } from '@slack/bolt';
 import { captureReaction, releasePushpin } from '../../../services/capture';
 import { requestOf } from '../../context';
+import type { SlackRoutes } from '../../routes';
 
 const PUSHPIN = 'pushpin';
 
 /** A :pushpin: on a message in an incident channel adds it to the timeline; removing the last one takes it out. */
-export function registerReactionEvents(app: App): void {
-  app.event('reaction_added', async ({ event, context }) => {
+export function registerReactionEvents(routes: SlackRoutes): void {
+  routes.event('reaction_added', async ({ event, context }) => {
     if (event.reaction !== PUSHPIN || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
     const scope = await requestOf(context).scope();
@@ -14,7 +14,7 @@ export function registerReactionEvents(app: App): void {
     if (refusal) await scope.slack.tellUser(scope.workspace, { userId: event.user, channelId: channel }, refusal);
   });
 
-  app.event('reaction_removed', async ({ event, context }) => {
+  routes.event('reaction_removed', async ({ event, context }) => {
     if (event.reaction !== PUSHPIN || event.item.type !== 'message') return;
     const scope = await requestOf(context).scope();
     await releasePushpin(scope, { channelId: event.item.channel, ts: event.item.ts, removedBy: event.user });

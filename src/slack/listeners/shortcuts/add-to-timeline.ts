@@ -1,4 +1,3 @@
-import type { App, MessageShortcut } from '@slack/bolt';
 import { captureFromShortcut, visiblePrivateIncidents } from '../../../services/capture';
 import { renderNotice } from '../../blocks/notices';
 import { pickIncidentModal } from '../../blocks/pick-incident';
@@ -6,12 +5,13 @@ import type { SlackDeps } from '../../deps';
 import { CallbackIds } from '../../ids';
 import { toSlackMessage } from '../../messenger';
 import { encodeMetadata, pickIncidentMetadata } from '../../modal-metadata';
+import type { SlackRoutes } from '../../routes';
 import { interactionListener } from '../../surfaces';
 
 /** "Add to incident timeline": in an incident channel it captures at once; elsewhere it asks which incident. */
-export function registerAddToTimelineShortcut(app: App, deps: SlackDeps): void {
-  app.shortcut<MessageShortcut>(
-    { callback_id: CallbackIds.addToTimeline, type: 'message_action' },
+export function registerAddToTimelineShortcut(routes: SlackRoutes, deps: SlackDeps): void {
+  routes.messageShortcut(
+    CallbackIds.addToTimeline,
     interactionListener(deps, async ({ shortcut, client, respond, request }) => {
       const message = toSlackMessage(shortcut.channel.id, shortcut.message);
       if (!message) throw new Error('shortcut payload carried no message');

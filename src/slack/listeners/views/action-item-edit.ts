@@ -6,7 +6,7 @@ import { itemChangedText } from '../../blocks/action-items';
 import { escapeMrkdwn } from '../../blocks/format';
 import type { SlackDeps } from '../../deps';
 import { decodeMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue, selectedValue } from './fields';
 
@@ -38,7 +38,7 @@ const editForm = z.object({
 const OUT_OF_DATE = 'This form is out of date; open the item again.';
 
 /** The action item's Edit modal: zod-validated, saved only if nobody changed the item since it opened. */
-export function registerActionItemEditView(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerActionItemEditView(routes: SlackRoutes, deps: SlackDeps): void {
   routes.view(
     ActionItemEditIds.callback,
     viewListener(deps, ActionItemEditIds.text, async ({ view, request }) => {

@@ -2,12 +2,12 @@ import { capturePending } from '../../../services/capture';
 import type { SlackDeps } from '../../deps';
 import { BlockIds, CallbackIds } from '../../ids';
 import { decodeMetadata, pickIncidentMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { selectedValue } from './fields';
 
 /** The incident picker of the "Add to incident timeline" shortcut. */
-export function registerAddToTimelinePickView(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerAddToTimelinePickView(routes: SlackRoutes, deps: SlackDeps): void {
   routes.view(
     CallbackIds.addToTimelinePick,
     viewListener(deps, BlockIds.incident, async ({ view, request }) => {

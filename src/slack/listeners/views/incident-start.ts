@@ -6,7 +6,7 @@ import { START_WHERE } from '../../blocks/incident';
 import type { SlackDeps } from '../../deps';
 import { BlockIds, CallbackIds } from '../../ids';
 import { decodeMetadata, startIncidentMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue, selectedValue } from './fields';
 
@@ -21,7 +21,7 @@ const startForm = z.object({
 });
 
 /** The modal a bare `/incident start` opens. */
-export function registerIncidentStartView(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerIncidentStartView(routes: SlackRoutes, deps: SlackDeps): void {
   routes.view(
     CallbackIds.incidentStart,
     viewListener(deps, BlockIds.title, async ({ view, request }) => {

@@ -23,7 +23,7 @@ import {
 import type { SlackDeps } from '../../deps';
 import { PostmortemFieldIds as F, postmortemSectionCallbackId } from '../../ids';
 import { decodeMetadata, encodeMetadata, postmortemSectionMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue, selectedValue } from './fields';
 
@@ -59,7 +59,7 @@ export async function openSectionModal(
   });
 }
 
-export function registerPostmortemSectionViews(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerPostmortemSectionViews(routes: SlackRoutes, deps: SlackDeps): void {
   for (const section of SECTION_KEYS) {
     const firstField = SECTION_FIRST_FIELD[section];
     routes.view(

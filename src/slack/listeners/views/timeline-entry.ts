@@ -6,7 +6,7 @@ import type { SlackDeps } from '../../deps';
 import { describeFailure } from '../../failures';
 import { BlockIds, CallbackIds } from '../../ids';
 import { decodeMetadata, timelineEntryMetadata } from '../../modal-metadata';
-import type { InteractionRoutes } from '../../routes';
+import type { SlackRoutes } from '../../routes';
 import { viewListener } from '../../surfaces';
 import { fieldErrors, fieldValue } from './fields';
 
@@ -25,7 +25,7 @@ const editForm = z.object({
 const OUT_OF_DATE = 'This form is out of date; open the timeline again.';
 
 /** Submissions of the timeline entry's Edit and Delete modals. */
-export function registerTimelineEntryViews(routes: InteractionRoutes, deps: SlackDeps): void {
+export function registerTimelineEntryViews(routes: SlackRoutes, deps: SlackDeps): void {
   routes.view(
     CallbackIds.timelineEntryEdit,
     viewListener(deps, BlockIds.text, async ({ view, request }) => {
