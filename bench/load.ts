@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { type LatencySummary, latencySummary, percentile } from './latency';
+import { paceEvenly } from './pacing';
 import { messageEventBody, type Signed, sign, type Target, timelineCommandBody } from './payloads';
 
 export interface LoadJob {
@@ -236,20 +237,7 @@ async function drivePaced(job: LoadJob, durationS: number, run: number): Promise
     pending.add(done);
     void done.then(() => pending.delete(done));
   };
-  const started = performance.now();
-  const interval = 1_000 / rate;
-  const count = Math.round(durationS * rate);
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      // Timers fire late: every request due by now goes out now, at its own due time for the latency.
-      while (sent < count && started + sent * interval <= now) send(started + sent++ * interval);
-      if (sent >= count) return resolve();
-      setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
-    };
-    tick();
-  });
+  const started = await paceEvenly(rate, Math.round(durationS * rate), (_, due) => send(due));
   await Promise.all(pending);
   agent.destroy();
   const lateSorted = Float64Array.from(late).sort();

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { openPostgres } from '../src/db/connect';
 import { insertNoteInChannel } from '../src/db/timeline';
 import { latencySummary } from './latency';
+import { paceEvenly } from './pacing';
 
 async function main() {
   const url = process.env.BENCH_DATABASE_URL;
@@ -38,26 +39,13 @@ async function main() {
     };
     const paced = async (forSeconds: number) => {
       const latencies = new Float64Array(Math.round(forSeconds * rate));
-      const started = performance.now();
-      const interval = 1_000 / rate;
       const pending: Promise<void>[] = [];
-      let sent = 0;
-      await new Promise<void>((resolve) => {
-        const tick = () => {
-          // Timers fire late: every note due by now goes out now, its latency counted from when it was due.
-          while (sent < latencies.length && started + sent * interval <= performance.now()) {
-            const i = sent++;
-            const due = started + i * interval;
-            pending.push(
-              note().then(() => {
-                latencies[i] = performance.now() - due;
-              }),
-            );
-          }
-          if (sent >= latencies.length) return resolve();
-          setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
-        };
-        tick();
+      await paceEvenly(rate, latencies.length, (index, due) => {
+        pending.push(
+          note().then(() => {
+            latencies[index] = performance.now() - due;
+          }),
+        );
       });
       await Promise.all(pending);
       return latencies.sort();
