@@ -30,6 +30,7 @@ import {
   releaseDebriefReminder,
   updateDebrief,
 } from '../db/debriefs';
+import { forgetDmChannels, knownDmChannels, rememberDmChannels } from '../db/dm-channels';
 import { findIncidentById, loadIncidentSummary } from '../db/incidents';
 import { findPostmortem, listActionItems, listChannelSpeakers } from '../db/postmortems';
 import type { DebriefReminderKind, DebriefRow, PostmortemRow } from '../db/schema';
@@ -51,6 +52,7 @@ import type { DebriefRecord, PostmortemSections } from '../domain/postmortem';
 import { storableText } from '../domain/redact';
 import { formatUtc, parseWhen } from '../domain/when';
 import { type ActionContext, addressOfWorkspace, type Scope, workspaceRefOf } from './context';
+import { dmChannelUpdate } from './dm-channels';
 import { UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
 import { ensurePostmortem, requirePostmortemPermission } from './postmortems';
@@ -744,14 +746,15 @@ export async function sendDebriefReminders(deps: {
     if (!addresses.has(debrief.workspace_id)) {
       addresses.set(debrief.workspace_id, await addressOfWorkspace(deps.db, debrief.workspace_id));
     }
-    const workspace = addresses.get(debrief.workspace_id);
-    if (!workspace) continue;
+    const address = addresses.get(debrief.workspace_id);
+    if (!address) continue;
+    const workspace = { address, id: debrief.workspace_id };
     const participants = JSON.parse(debrief.participants) as DebriefParticipantRecord[];
     const untilStart = debrief.starts_at.getTime() - deps.now.getTime();
     const setAhead = debrief.starts_at.getTime() - debrief.scheduled_at.getTime();
     const title = debrief.is_private ? null : debrief.title;
     if (untilStart <= PRE_READ_BEFORE_MS && setAhead > PRE_READ_BEFORE_MS && untilStart > REMINDER_BEFORE_MS) {
-      const preRead = await preReadOf(deps.db, debrief, workspace);
+      const preRead = await preReadOf(deps.db, debrief, address);
       for (const participant of participants.filter((p) => p.required)) {
         await deliverReminder(deps, workspace, sweep, reminderKey(debrief, 'pre_read', participant.userId), {
           kind: 'debrief_pre_read',
@@ -782,20 +785,26 @@ function reminderKey(debrief: DueDebrief, kind: DebriefReminderKind, userId: str
   return { debriefId: debrief.id, kind, startsAt: debrief.starts_at, userId };
 }
 
+/**
+ * Claims, sends once and settles one reminder DM. It goes into the person's DM channel when Postgres
+ * remembers one (opened by any replica, for a digest or an earlier reminder), sparing
+ * conversations.open; a channel Slack opened is remembered, one it refused is forgotten.
+ */
 async function deliverReminder(
   deps: { db: Db; slack: SlackPort; now: Date },
-  workspace: WorkspaceAddress,
+  workspace: { address: WorkspaceAddress; id: number },
   sweep: DebriefReminderSweep,
   key: DebriefReminderKey,
   notice: DebriefNotice,
 ): Promise<void> {
+  const known = (await knownDmChannels(deps.db, workspace.id, [key.userId])).get(key.userId);
   if (!(await claimDebriefReminder(deps.db, key, deps.now))) {
     sweep.skipped += 1;
     return;
   }
   let outcome: Awaited<ReturnType<SlackPort['sendDirectOnce']>>;
   try {
-    outcome = await deps.slack.sendDirectOnce(workspace, key.userId, notice);
+    outcome = await deps.slack.sendDirectOnce(workspace.address, key.userId, notice, known);
   } catch (error) {
     // Whatever failed may have failed after Slack took the message: keep the claim.
     outcome = { outcome: 'unknown', reason: error instanceof Error ? error.name : 'failure' };
@@ -809,6 +818,9 @@ async function deliverReminder(
   } else {
     sweep.unknown += 1;
   }
+  const { remember, forget } = dmChannelUpdate(key.userId, known, outcome);
+  if (remember) await rememberDmChannels(deps.db, workspace.id, [remember]);
+  if (forget) await forgetDmChannels(deps.db, workspace.id, [forget]);
 }
 
 async function preReadOf(db: Db, debrief: DueDebrief, workspace: WorkspaceAddress): Promise<DebriefPreRead> {

@@ -45,6 +45,7 @@ import {
 import { resolveZone } from '../domain/when';
 import { type ActionItemView, actionItemView } from './action-items';
 import { addressOfWorkspace } from './context';
+import { dmChannelUpdate } from './dm-channels';
 import type { DigestMetrics } from './metrics-port';
 import {
   type DeliveryOutcome,
@@ -360,11 +361,9 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
       const key = keyOf(digest);
       const known = dmChannels.get(key.userId);
       const outcome = await sendDigest(deps, plan.workspace, key, digest, known);
-      if (outcome.outcome === 'sent' && outcome.channelId !== undefined && outcome.channelId !== known) {
-        opened.push({ userId: key.userId, channelId: outcome.channelId });
-      } else if (outcome.outcome === 'refused' && !outcome.rateLimited && known !== undefined) {
-        refusedChannels.push({ userId: key.userId, channelId: known });
-      }
+      const { remember, forget } = dmChannelUpdate(key.userId, known, outcome);
+      if (remember) opened.push(remember);
+      if (forget) refusedChannels.push(forget);
       // At once, not after the release's round trip: no other send of this workspace starts from here on.
       if (outcome.outcome === 'refused' && outcome.rateLimited?.wholeWorkspace) {
         stoppedBy ??= { retryAfterSeconds: outcome.rateLimited.retryAfterSeconds };

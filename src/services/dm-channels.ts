@@ -1,0 +1,23 @@
+import type { DmChannel } from '../db/dm-channels';
+import type { DeliveryOutcome } from './slack-port';
+
+/**
+ * What a direct message's outcome says about the person's DM channel as Postgres keeps it
+ * (dm_channels, shared by every replica): the channel Slack opened for it, to remember so that the
+ * next message is one chat.postMessage; or the remembered channel Slack refused to post into
+ * (closed, archived, gone), to forget so that the next message opens a DM afresh. A rate limit says
+ * nothing about the channel.
+ */
+export function dmChannelUpdate(
+  userId: string,
+  known: string | undefined,
+  outcome: DeliveryOutcome,
+): { remember?: DmChannel; forget?: DmChannel } {
+  if (outcome.outcome === 'sent' && outcome.channelId !== undefined && outcome.channelId !== known) {
+    return { remember: { userId, channelId: outcome.channelId } };
+  }
+  if (outcome.outcome === 'refused' && !outcome.rateLimited && known !== undefined) {
+    return { forget: { userId, channelId: known } };
+  }
+  return {};
+}
