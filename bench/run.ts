@@ -360,6 +360,8 @@ async function main() {
   // Paced: the sockets it may open, not requests kept in flight (it needs about rate × answer time).
   const halfRateSockets = Math.max(...CONCURRENCIES);
   console.log(`    … and at half that rate (${halfRate}/s)…`);
+  // As before the timeline run: the maximum-rate runs' rows are written out first, not during it.
+  await settleDatabase(benchUrl);
   const ackHalf = path.join(BUILD_DIR, 'acked-half.json');
   const halfRun = await load({
     kind: 'events',
