@@ -32,7 +32,7 @@ import type { LoadJob, LoadResult } from './load';
 import type { Target } from './payloads';
 
 const CONCURRENCIES = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
-/** The fixed-rate and embedded-database runs: a cap on sockets, not an offered concurrency. */
+/** The embedded database's closed-loop runs (for memory, not for rate), and the floor of the half rate. */
 const CONNECTIONS = CONCURRENCIES[0]!;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const RESULTS = path.resolve(process.env.BENCH_RESULTS ?? path.join(ROOT, 'bench', 'results.json'));
