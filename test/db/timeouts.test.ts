@@ -6,6 +6,7 @@ import {
   type DatabaseErrorReport,
   type DatabaseHandle,
   DatabaseUnavailableError,
+  DEFAULT_DATABASE_TIMEOUTS,
   isDatabaseUnavailable,
   openDatabase,
   openPostgres,
@@ -311,6 +312,20 @@ describePostgres('statement and query timeouts against the real Postgres', () =>
         expect(rows).toEqual([{ n: i }]);
       }
     });
+  });
+
+  it('an unused pooled connection stays open for idleConnectionMs (minutes by default), then is closed', async () => {
+    // pg closes idle connections after 10 s unless told otherwise; Debrief keeps them for the next burst.
+    expect(DEFAULT_DATABASE_TIMEOUTS.idleConnectionMs).toBeGreaterThanOrEqual(60_000);
+    const kept = track(openPostgres(TEST_DATABASE_URL!, { timeouts: { idleConnectionMs: 60_000 } }));
+    const closed = track(openPostgres(TEST_DATABASE_URL!, { timeouts: { idleConnectionMs: 100 } }));
+    expect(await kept.ping()).toBe(true);
+    expect(await closed.ping()).toBe(true);
+    expect(kept.poolStats!().total).toBe(1);
+    expect(closed.poolStats!().total).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(kept.poolStats!()).toMatchObject({ total: 1, idle: 1 });
+    expect(closed.poolStats!().total).toBe(0);
   });
 
   it('an idle pooled connection that the server drops is reported, and the next query reconnects', async () => {
