@@ -25,8 +25,9 @@ export async function knownDmChannels(
 }
 
 /**
- * Remembers the channels conversations.open gave (a newer channel replaces an older one). One statement
- * whatever their number: the channels travel as two arrays (a list of parameters stops at 65,535).
+ * Remembers DM channels (a newer channel replaces an older one; the same one again writes nothing).
+ * One statement whatever their number: the channels travel as two arrays (a list of parameters stops
+ * at 65,535).
  */
 export async function rememberDmChannels(db: Db, workspaceId: number, channels: readonly DmChannel[]): Promise<void> {
   if (channels.length === 0) return;
@@ -36,6 +37,7 @@ export async function rememberDmChannels(db: Db, workspaceId: number, channels: 
     from unnest(${channels.map((c) => c.userId)}::text[], ${channels.map((c) => c.channelId)}::text[])
       as c(user_id, channel_id)
     on conflict (workspace_id, user_id) do update set channel_id = excluded.channel_id, opened_at = now()
+      where dm_channels.channel_id <> excluded.channel_id
   `.execute(db);
 }
 

@@ -1,4 +1,5 @@
-import type { DmChannel } from '../db/dm-channels';
+import { type DmChannel, rememberDmChannels } from '../db/dm-channels';
+import type { Scope } from './context';
 import type { DeliveryOutcome } from './slack-port';
 
 /**
@@ -20,4 +21,14 @@ export function dmChannelUpdate(
     return { forget: { userId, channelId: known } };
   }
   return {};
+}
+
+/**
+ * A person opened Debrief's App Home: Slack's `app_home_opened` names their DM channel with Debrief
+ * (`channel`, a `D…` id; https://api.slack.com/events/app_home_opened), so the first direct message to
+ * them needs no conversations.open (Tier 3, per workspace) and is one chat.postMessage.
+ */
+export async function noteAppHomeChannel(scope: Scope, userId: string, channelId: string | undefined): Promise<void> {
+  if (channelId === undefined || !channelId.startsWith('D')) return;
+  await rememberDmChannels(scope.db, scope.workspaceId, [{ userId, channelId }]);
 }

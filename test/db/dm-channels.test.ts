@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from '../../src/db/connect';
 import { forgetDmChannels, knownDmChannels, rememberDmChannels } from '../../src/db/dm-channels';
 import { ensureWorkspace } from '../../src/db/workspaces';
+import { noteAppHomeChannel } from '../../src/services/dm-channels';
 import { runReminderSweep } from '../../src/services/reminders';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { FakeSlackPort, TEST_WORKSPACE } from '../support/fake-slack-port';
@@ -101,5 +102,24 @@ describe.each(databaseKinds())('DM channels kept between sweeps on the %s databa
     ]);
     await sweep(slack);
     expect((await knownDmChannels(database.db, workspaceId, ['UDM03'])).get('UDM03')).toBe('DUDM03');
+  });
+
+  test('the channel app_home_opened names is used by the next sweep; the same one again writes nothing', async () => {
+    await dueAgain();
+    await database.db.deleteFrom('dm_channels').execute();
+    const scope = { db: database.db, slack: freshPort(), workspaceId, workspace: TEST_WORKSPACE, now: LA_MORNING };
+    await noteAppHomeChannel(scope, 'UDM01', 'DHOME01');
+    // Not a DM channel id (an older payload without one, or anything else): nothing to remember.
+    await noteAppHomeChannel(scope, 'UDM02', undefined);
+    await noteAppHomeChannel(scope, 'UDM03', 'C0CHANNEL');
+    const stored = () => database.db.selectFrom('dm_channels').select(['user_id', 'channel_id', 'opened_at']).execute();
+    const before = await stored();
+    expect(before.map((r) => [r.user_id, r.channel_id])).toEqual([['UDM01', 'DHOME01']]);
+    await noteAppHomeChannel(scope, 'UDM01', 'DHOME01');
+    expect(await stored()).toEqual(before);
+
+    const slack = freshPort();
+    expect((await sweep(slack)).sent).toHaveLength(3);
+    expect(dmChannelsGiven(slack)).toEqual({ UDM01: 'DHOME01', UDM02: null, UDM03: null });
   });
 });

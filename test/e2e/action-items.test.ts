@@ -316,4 +316,14 @@ describe.each(databaseKinds())('action items and reminder digests end to end (%s
       /\*#1\* Checkout returns 500s — drafting, due \d{4}-\d{2}-\d{2}/,
     );
   });
+
+  test('opening the Messages tab stores the DM channel the event names, for the digests of any replica', async () => {
+    await database.db.deleteFrom('dm_channels').execute();
+    await w.event({ kind: 'app_home_opened', userId: carol.id, tab: 'messages' });
+    expect(await database.db.selectFrom('dm_channels').select(['user_id', 'channel_id']).execute()).toEqual([
+      { user_id: carol.id, channel_id: w.slack.dmChannelWith(carol.id) },
+    ]);
+    // Only the Home tab is Debrief's to draw.
+    expect(w.slack.homeOf(carol.id)).toBeUndefined();
+  });
 });
