@@ -372,6 +372,8 @@ async function main() {
     run: 3,
     retryEvery: RETRY_EVERY,
     ackFile: ackHalf,
+    // As every other run: the fresh load-generator process's own first seconds are not measured.
+    warmupS: 2,
   });
   const halfCheck = await verifyIngestion(benchUrl, target, 3, ackHalf, halfRun);
   rss.afterIngestion = memory(app.child.pid);
