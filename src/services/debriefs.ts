@@ -797,11 +797,12 @@ async function deliverReminder(
   key: DebriefReminderKey,
   notice: DebriefNotice,
 ): Promise<void> {
-  const known = (await knownDmChannels(deps.db, workspace.id, [key.userId])).get(key.userId);
   if (!(await claimDebriefReminder(deps.db, key, deps.now))) {
     sweep.skipped += 1;
     return;
   }
+  // After the claim: every sweep in a reminder's window tries it again, and most find it claimed.
+  const known = (await knownDmChannels(deps.db, workspace.id, [key.userId])).get(key.userId);
   let outcome: Awaited<ReturnType<SlackPort['sendDirectOnce']>>;
   try {
     outcome = await deps.slack.sendDirectOnce(workspace.address, key.userId, notice, known);
