@@ -314,6 +314,24 @@ describePostgres('statement and query timeouts against the real Postgres', () =>
     });
   });
 
+  it("each statement has its own read deadline: a finished statement's deadline does not fail the next one", async () => {
+    const handle = track(openPostgres(TEST_DATABASE_URL!, { timeouts: { queryMs: 400 } }));
+    const reused = await handle.db.connection().execute(async (connection) => {
+      await sql`select 1`.execute(connection);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // In flight from about 200 to 500 ms: past the first statement's deadline (400 ms), within its own (600).
+      const { rows } = await sql<{ n: number }>`select 2::int as n from pg_sleep(0.3)`.execute(connection);
+      return rows;
+    });
+    expect(reused).toEqual([{ n: 2 }]);
+    // The connection was kept (not destroyed as broken) and answers again.
+    expect(handle.poolStats!()).toMatchObject({ total: 1, idle: 1 });
+    expect(await handle.ping()).toBe(true);
+    // A statement slower than the deadline on a server that does answer still gives up at the deadline.
+    const slow = sql`select pg_sleep(0.6)`.execute(handle.db);
+    expectUnavailable(await rejection(slow), 'QUERY_TIMEOUT');
+  });
+
   it('an unused pooled connection stays open for idleConnectionMs (minutes by default), then is closed', async () => {
     // pg closes idle connections after 10 s unless told otherwise; Debrief keeps them for the next burst.
     expect(DEFAULT_DATABASE_TIMEOUTS.idleConnectionMs).toBeGreaterThanOrEqual(60_000);
