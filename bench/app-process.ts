@@ -6,7 +6,7 @@
  * It declares an incident with a dedicated channel, then tells the parent where to send requests. The
  * parent asks it over IPC for the export measurement.
  */
-import { performance } from 'node:perf_hooks';
+import { constants, type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config';
 import { type DatabaseHandle, openEmbedded, openPostgres } from '../src/db/connect';
@@ -14,6 +14,7 @@ import { type RunningDebrief, startDebrief } from '../src/main';
 import type { Scope } from '../src/services/context';
 import { incidentInChannel } from '../src/services/incidents';
 import { exportMarkdown } from '../src/services/postmortems';
+import type { Collections } from './ipc';
 import type { Target } from './payloads';
 import { type CommandAnswer, startStandInProcess } from './stand-in-client';
 
@@ -38,7 +39,39 @@ async function openDatabase(): Promise<DatabaseHandle> {
   return openEmbedded(dir);
 }
 
+/**
+ * V8's collections in this process since the last ask: full (mark-compact) ones and scavenges, with
+ * their pauses. The timeline run's tail follows the full ones (README, "What limits the missed ones").
+ */
+function countCollections(): () => Collections {
+  const zero = (): Collections => ({ full: 0, fullPauseMs: 0, scavenges: 0, scavengePauseMs: 0 });
+  let counts = zero();
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      // Node puts the kind of collection on `detail` (https://nodejs.org/api/perf_hooks.html#garbage-collection-gc-details).
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        counts.full += 1;
+        counts.fullPauseMs += entry.duration;
+      } else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        counts.scavenges += 1;
+        counts.scavengePauseMs += entry.duration;
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return () => {
+    const taken = counts;
+    counts = zero();
+    return {
+      ...taken,
+      fullPauseMs: Math.round(taken.fullPauseMs * 10) / 10,
+      scavengePauseMs: Math.round(taken.scavengePauseMs * 10) / 10,
+    };
+  };
+}
+
 async function main() {
+  const collections = countCollections();
   const database = await openDatabase();
   const slack = await startStandInProcess(
     { teamId: TEAM_ID, botToken: BOT_TOKEN, rateLimits: true, signingSecret: SIGNING_SECRET },
@@ -117,7 +150,9 @@ async function main() {
         (result) => process.send?.({ type: message.type, result }),
         (error: unknown) => process.send?.({ type: 'error', message: String((error as Error)?.stack ?? error) }),
       );
-    if (message.type === 'export') {
+    if (message.type === 'collections') {
+      void reply(async () => collections());
+    } else if (message.type === 'export') {
       void reply(() => measureExport(database, debrief, declare, message.entries ?? 10_000, message.items ?? 200));
     } else if (message.type === 'stop') {
       void debrief

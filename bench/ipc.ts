@@ -16,3 +16,12 @@ export function askChild<T>(child: ChildProcess, name: string, message: { type: 
     child.send(message);
   });
 }
+
+/** V8's collections in the app process since the last ask (bench/app-process.ts countCollections). */
+export interface Collections {
+  /** Full (mark-compact) collections and their summed pauses. */
+  full: number;
+  fullPauseMs: number;
+  scavenges: number;
+  scavengePauseMs: number;
+}

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { BUILD_DIR, buildBench, compiled, ROOT } from './build';
-import { askChild } from './ipc';
+import { askChild, type Collections } from './ipc';
 import type { LoadJob, LoadResult } from './load';
 import type { Target } from './payloads';
 
@@ -382,6 +382,7 @@ async function main() {
   // Ingestion's rows are written out now, not in the kernel's writeback during the 20 s, where every
   // commit's WAL flush would wait behind them (measured: p99 28–51 ms after ingestion, 21–25 with this).
   await settleDatabase(benchUrl);
+  await app.ask({ type: 'collections' });
   const timelineRun = await load({
     kind: 'timeline',
     target,
@@ -392,6 +393,8 @@ async function main() {
     run: 4,
     warmupS: 2,
   });
+  // V8's collections in the app during the run (its 2 s warm-up included): the tail follows the full ones.
+  const timelineCollections = await app.ask<Collections>({ type: 'collections' });
   rss.afterTimeline = memory(app.child.pid);
   console.log(
     `    … and the note's statement alone, through Debrief's pool at ${TIMELINE_RATE}/s (the Postgres floor)…`,
@@ -535,6 +538,7 @@ async function main() {
       errors: timelineErrors,
       statusCodes: timelineRun.statusCodes,
       ...(timelineRun.errorCodes && { errorCodes: timelineRun.errorCodes }),
+      appCollections: timelineCollections,
       postgresFloor: timelineFloor,
       boltWithStatement: {
         answeredPerS: boltTimelineRun.rps,
@@ -625,6 +629,7 @@ function printTable(r: {
     latencyMs: LoadResult['latencyMs'];
     errors: number;
     answeredPerS: number;
+    appCollections: Collections;
     postgresFloor: { latencyMs: LoadResult['latencyMs'] };
     boltWithStatement: { latencyMs: LoadResult['latencyMs']; errors: number };
   };
@@ -658,7 +663,7 @@ function printTable(r: {
     [
       '(4) /incident timeline @ 400/s, 20 s',
       `${r.timeline.answeredPerS} answered/s`,
-      `p50 ${r.timeline.latencyMs.p50} / p99 ${r.timeline.latencyMs.p99} / max ${r.timeline.latencyMs.max} ms; errors ${r.timeline.errors}`,
+      `p50 ${r.timeline.latencyMs.p50} / p99 ${r.timeline.latencyMs.p99} / max ${r.timeline.latencyMs.max} ms; errors ${r.timeline.errors}; app GC: ${r.timeline.appCollections.full} full (${r.timeline.appCollections.fullPauseMs} ms), ${r.timeline.appCollections.scavenges} scavenges (${r.timeline.appCollections.scavengePauseMs} ms)`,
     ],
     [
       '    … its statement alone (floor)',
