@@ -55,7 +55,8 @@ export interface DatabaseTimeouts {
    */
   statementMs: number;
   /**
-   * Client-side `query_timeout`: for a server that does not answer at all (a failover without a TCP
+   * Client-side read deadline of each statement (GuardedClient.send, in place of pg's `query_timeout`):
+   * for a server that does not answer at all (a failover without a TCP
    * reset). Longer than statementMs so that a server that is merely slow cancels first, cleanly.
    */
   queryMs: number;
