@@ -23,9 +23,8 @@ export interface SeedPerson {
   deleted?: boolean;
 }
 
-/** What reached the stand-in: successful DM opens and posts, and the DM channels posted in more than once. */
+/** What reached the stand-in: successful posts, and the DM channels posted in more than once. */
 export interface Reached {
-  opens: number;
   posts: number;
   channelsPostedTwice: number;
 }

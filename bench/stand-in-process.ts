@@ -12,10 +12,12 @@ export function reachedBy(standIn: SlackStandIn): Reached {
   const ok = (method: string) => standIn.callsTo(method).filter((c) => c.status === 200 && c.response.ok === true);
   const posts = ok('chat.postMessage');
   const perChannel = new Map<string, number>();
-  for (const post of posts)
-    perChannel.set(String(post.args.channel), (perChannel.get(String(post.args.channel)) ?? 0) + 1);
+  for (const post of posts) {
+    // The DM Slack posted into (a post to a user id is answered with the DM's id).
+    const channel = String(post.response.channel);
+    perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
+  }
   return {
-    opens: ok('conversations.open').length,
     posts: posts.length,
     channelsPostedTwice: [...perChannel.values()].filter((n) => n > 1).length,
   };

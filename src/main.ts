@@ -71,7 +71,8 @@ export function createSlackPort(
       isEnterpriseInstall: query.isEnterpriseInstall === true,
     }),
   );
-  return { slack: new SlackMessenger(clients), installationStore };
+  // Retry-After windows run on the app's clock, as the sweeps they hold back do.
+  return { slack: new SlackMessenger(clients, { now: () => clock().getTime() }), installationStore };
 }
 
 /** Whether the promise settled within `ms` (it keeps running either way). */

@@ -202,14 +202,6 @@ export interface ReminderDigestsTable {
   last_error: string | null;
 }
 
-/** A person's direct-message channel with Debrief, as conversations.open answered it. */
-export interface DmChannelsTable {
-  workspace_id: number;
-  user_id: string;
-  channel_id: string;
-  opened_at: Generated<Timestamp>;
-}
-
 export interface AuditLogTable {
   id: Generated<string>;
   workspace_id: number;
@@ -297,7 +289,9 @@ export interface Database {
   postmortem_reviewers: PostmortemReviewersTable;
   action_items: ActionItemsTable;
   reminder_digests: ReminderDigestsTable;
-  dm_channels: DmChannelsTable;
+  // dm_channels (migration 0008) is no longer read or written: direct messages go to the user id. It
+  // stays until a later migration drops it, so that replicas of the release before, which read it, keep
+  // working through a rolling deploy.
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

@@ -30,7 +30,6 @@ import {
   releaseDebriefReminder,
   updateDebrief,
 } from '../db/debriefs';
-import { forgetDmChannels, knownDmChannels, rememberDmChannels } from '../db/dm-channels';
 import { findIncidentById, loadIncidentSummary } from '../db/incidents';
 import { findPostmortem, listActionItems, listChannelSpeakers } from '../db/postmortems';
 import type { DebriefReminderKind, DebriefRow, PostmortemRow } from '../db/schema';
@@ -52,7 +51,6 @@ import type { DebriefRecord, PostmortemSections } from '../domain/postmortem';
 import { storableText } from '../domain/redact';
 import { formatUtc, parseWhen } from '../domain/when';
 import { type ActionContext, addressOfWorkspace, type Scope, workspaceRefOf } from './context';
-import { dmChannelUpdate } from './dm-channels';
 import { UserFacingError } from './errors';
 import type { IncidentInChannel } from './incidents';
 import { ensurePostmortem, requirePostmortemPermission } from './postmortems';
@@ -748,7 +746,6 @@ export async function sendDebriefReminders(deps: {
     }
     const address = addresses.get(debrief.workspace_id);
     if (!address) continue;
-    const workspace = { address, id: debrief.workspace_id };
     const participants = JSON.parse(debrief.participants) as DebriefParticipantRecord[];
     const untilStart = debrief.starts_at.getTime() - deps.now.getTime();
     const setAhead = debrief.starts_at.getTime() - debrief.scheduled_at.getTime();
@@ -756,7 +753,7 @@ export async function sendDebriefReminders(deps: {
     if (untilStart <= PRE_READ_BEFORE_MS && setAhead > PRE_READ_BEFORE_MS && untilStart > REMINDER_BEFORE_MS) {
       const preRead = await preReadOf(deps.db, debrief, address);
       for (const participant of participants.filter((p) => p.required)) {
-        await deliverReminder(deps, workspace, sweep, reminderKey(debrief, 'pre_read', participant.userId), {
+        await deliverReminder(deps, address, sweep, reminderKey(debrief, 'pre_read', participant.userId), {
           kind: 'debrief_pre_read',
           incidentNumber: debrief.number,
           title,
@@ -767,7 +764,7 @@ export async function sendDebriefReminders(deps: {
     }
     if (untilStart <= REMINDER_BEFORE_MS) {
       for (const participant of participants) {
-        await deliverReminder(deps, workspace, sweep, reminderKey(debrief, 'one_hour', participant.userId), {
+        await deliverReminder(deps, address, sweep, reminderKey(debrief, 'one_hour', participant.userId), {
           kind: 'debrief_reminder',
           incidentNumber: debrief.number,
           title,
@@ -785,14 +782,10 @@ function reminderKey(debrief: DueDebrief, kind: DebriefReminderKind, userId: str
   return { debriefId: debrief.id, kind, startsAt: debrief.starts_at, userId };
 }
 
-/**
- * Claims, sends once and settles one reminder DM. It goes into the person's DM channel when Postgres
- * remembers one (opened by any replica, for a digest or an earlier reminder), sparing
- * conversations.open; a channel Slack opened is remembered, one it refused is forgotten.
- */
+/** Claims, sends once and settles one reminder DM. */
 async function deliverReminder(
   deps: { db: Db; slack: SlackPort; now: Date },
-  workspace: { address: WorkspaceAddress; id: number },
+  workspace: WorkspaceAddress,
   sweep: DebriefReminderSweep,
   key: DebriefReminderKey,
   notice: DebriefNotice,
@@ -801,11 +794,9 @@ async function deliverReminder(
     sweep.skipped += 1;
     return;
   }
-  // After the claim: every sweep in a reminder's window tries it again, and most find it claimed.
-  const known = (await knownDmChannels(deps.db, workspace.id, [key.userId])).get(key.userId);
   let outcome: Awaited<ReturnType<SlackPort['sendDirectOnce']>>;
   try {
-    outcome = await deps.slack.sendDirectOnce(workspace.address, key.userId, notice, known);
+    outcome = await deps.slack.sendDirectOnce(workspace, key.userId, notice);
   } catch (error) {
     // Whatever failed may have failed after Slack took the message: keep the claim.
     outcome = { outcome: 'unknown', reason: error instanceof Error ? error.name : 'failure' };
@@ -819,9 +810,6 @@ async function deliverReminder(
   } else {
     sweep.unknown += 1;
   }
-  const { remember, forget } = dmChannelUpdate(key.userId, known, outcome);
-  if (remember) await rememberDmChannels(deps.db, workspace.id, [remember]);
-  if (forget) await forgetDmChannels(deps.db, workspace.id, [forget]);
 }
 
 async function preReadOf(db: Db, debrief: DueDebrief, workspace: WorkspaceAddress): Promise<DebriefPreRead> {

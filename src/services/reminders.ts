@@ -8,10 +8,10 @@
  * SEND_CONCURRENCY digests at once, each: claimed (workspace, person, local date) in Postgres before it
  * is sent — a batch of them in one statement, a little ahead of the sends — sent once through the port
  * (no retry, a timeout), and marked sent. A definite refusal (`ok:false`, 429) releases the claim for a
- * later sweep; a 429 on the workspace's own limit (conversations.open) also stops new sends there at once
- * (those in flight finish) and gives back the claims not yet tried, while chat.postMessage's
- * per-conversation 429 concerns one person; an unknown outcome (a timeout, a crash mid-send) keeps the
- * claim: a missed digest is cheaper than a double.
+ * later sweep; a 429 also stops new sends there at once (those in flight finish) and gives back the claims
+ * not yet tried, since a sweep posts into each DM once and so meets only the workspace's posting limit;
+ * an unknown outcome (a timeout, a crash mid-send) keeps the claim: a missed digest is cheaper than a
+ * double.
  */
 import { listItemsInContext, listOpenItems } from '../db/action-items';
 import type { Db } from '../db/connect';
@@ -27,7 +27,6 @@ import {
   releaseDigest,
   unclaimDigests,
 } from '../db/digests';
-import { type DmChannel, forgetDmChannels, knownDmChannels, rememberDmChannels } from '../db/dm-channels';
 import { inTransaction } from '../db/transaction';
 import { listWorkspaces } from '../db/workspaces';
 import { dateInZone, type IsoDate } from '../domain/business-days';
@@ -45,7 +44,6 @@ import {
 import { resolveZone } from '../domain/when';
 import { type ActionItemView, actionItemView } from './action-items';
 import { addressOfWorkspace } from './context';
-import { dmChannelUpdate } from './dm-channels';
 import type { DigestMetrics } from './metrics-port';
 import {
   type DeliveryOutcome,
@@ -294,14 +292,6 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
   let running = 0;
   const workers: Promise<void>[] = [];
   const marks = new SentMarks(deps);
-  // DM channels opened on earlier days, by any replica: a digest to those people is one post.
-  const dmChannels = await knownDmChannels(
-    deps.db,
-    plan.workspaceId,
-    digests.map((d) => d.recipientId),
-  );
-  const opened: DmChannel[] = [];
-  const refusedChannels: DmChannel[] = [];
 
   const claimNextBatch = async () => {
     const batch: number[] = [];
@@ -353,19 +343,15 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
   const worker = async () => {
     for (let index = await next(); index !== undefined; index = await next()) {
       if (stoppedBy !== undefined) {
-        // A workspace-wide 429 came back while this one was being handed out: it is not tried.
+        // A 429 came back while this one was being handed out: it is not tried.
         ready.push(index);
         return;
       }
       const digest = digests[index]!;
       const key = keyOf(digest);
-      const known = dmChannels.get(key.userId);
-      const outcome = await sendDigest(deps, plan.workspace, key, digest, known);
-      const { remember, forget } = dmChannelUpdate(key.userId, known, outcome);
-      if (remember) opened.push(remember);
-      if (forget) refusedChannels.push(forget);
+      const outcome = await sendDigest(deps, plan.workspace, key, digest);
       // At once, not after the release's round trip: no other send of this workspace starts from here on.
-      if (outcome.outcome === 'refused' && outcome.rateLimited?.wholeWorkspace) {
+      if (outcome.outcome === 'refused' && outcome.rateLimited) {
         stoppedBy ??= { retryAfterSeconds: outcome.rateLimited.retryAfterSeconds };
       }
       await settleDigest(deps, marks, key, digest, outcome);
@@ -406,13 +392,6 @@ async function deliverWorkspace(deps: ReminderDeps, plan: WorkspacePlan, report:
     );
   } catch (error) {
     failure ??= { error };
-  }
-  try {
-    await rememberDmChannels(deps.db, plan.workspaceId, opened);
-    await forgetDmChannels(deps.db, plan.workspaceId, refusedChannels);
-  } catch (error) {
-    // The digests went out; only the shortcut is lost: the next sweep opens those DMs again.
-    deps.warn?.(`could not store the DM channels of workspace ${plan.workspaceId}: ${(error as Error).message}`);
   }
   if (failure) throw failure.error;
 
@@ -504,10 +483,9 @@ async function sendDigest(
   workspace: WorkspaceAddress,
   key: DigestClaimKey,
   digest: DigestView,
-  dmChannel: string | undefined,
 ): Promise<DeliveryOutcome> {
   try {
-    return await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest }, dmChannel);
+    return await deps.slack.sendDirectOnce(workspace, key.userId, { kind: 'action_item_digest', digest });
   } catch (error) {
     // Whatever failed may have failed after Slack took the message: keep the claim.
     return { outcome: 'unknown', reason: error instanceof Error ? error.name : 'failure' };

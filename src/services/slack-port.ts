@@ -56,17 +56,15 @@ export function retryAfterOf(error: unknown): number | undefined {
  * cannot make a double; or unknown (a timeout or a 5xx after the request went out): it may have arrived.
  */
 export type DeliveryOutcome =
-  | {
-      outcome: 'sent';
-      ts: string;
-      /** The DM channel it went to, when the port knows it: the caller may keep it for later messages. */
-      channelId?: string;
-    }
+  | { outcome: 'sent'; ts: string }
   | {
       outcome: 'refused';
       slackError: string;
-      /** HTTP 429: how long Slack asked to wait, and whether the limit is the workspace's (conversations.open) or only this conversation's (chat.postMessage is limited per channel). */
-      rateLimited?: { retryAfterSeconds: number; wholeWorkspace: boolean };
+      /**
+       * HTTP 429: how long Slack asked to wait. Debrief posts into a person's DM at most once a sweep, so
+       * this is the workspace's posting limit, not the conversation's: nothing more goes to it until then.
+       */
+      rateLimited?: { retryAfterSeconds: number };
     }
   | { outcome: 'unknown'; reason: string };
 
@@ -178,15 +176,8 @@ export interface SlackPort {
   /**
    * A direct message sent at most once: no client-side retry (not even on 429), a timeout, and an
    * answer that says whether it certainly did not arrive (the caller may try again later) or might have.
-   * `dmChannel`: the person's DM channel when the caller already knows it (from an earlier `sent`),
-   * which spares conversations.open; a refused post there means the caller should forget it.
    */
-  sendDirectOnce(
-    workspace: WorkspaceAddress,
-    userId: string,
-    notice: Notice,
-    dmChannel?: string,
-  ): Promise<DeliveryOutcome>;
+  sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome>;
   /** Tells one person privately where they are: ephemeral in the channel, else a DM (ephemerals reach members only). */
   tellUser(
     workspace: WorkspaceAddress,

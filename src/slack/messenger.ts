@@ -23,13 +23,6 @@ const PUSHPIN = 'pushpin';
 /** Time zones and guest flags rarely change; every command needs them (SPEC 2: cache a few minutes). */
 const USER_TTL_MS = 5 * 60_000;
 const MAX_USERS = 20_000;
-/**
- * A person's DM channel with the bot does not change, so a digest to someone Debrief wrote to before costs
- * one chat.postMessage instead of conversations.open first (Tier 3, the workspace-wide limit that stops a
- * sweep). Forgotten when a post into it is refused (channel_not_found, is_archived …): the refusal is the
- * digest's, released for a later sweep, which opens the DM afresh.
- */
-const MAX_DM_CHANNELS = 50_000;
 /** Retry-After windows still open, per workspace and method. */
 const MAX_RATE_LIMITS = 10_000;
 
@@ -43,13 +36,19 @@ export interface MessengerOptions {
  *
  * Slack's docs: after an HTTP 429, do not call that method again (in that workspace) until Retry-After
  * has passed. The `once` and `fastFail` clients reject a 429 instead of waiting it out, so the messenger
- * remembers the window of the workspace-wide methods they call (users.info, conversations.open) and,
+ * remembers the window of the methods they call (users.info, a direct message's chat.postMessage) and,
  * inside it, fails at once without calling Slack — across sweeps and requests, as long as it is open.
+ *
+ * A direct message is one chat.postMessage with the person's user id as `channel`: Slack posts it into
+ * the bot's DM with them (the App Home's Messages tab) and answers with that DM's `D…` id. No
+ * conversations.open first, whose Tier 3 limit is the workspace's (about 50 a minute), so a sweep's
+ * first digests to thousands of people are not held to it. Slack's method reference names the user-id
+ * form only for the retired workspace apps (https://api.slack.com/scopes/conversations.app_home:create),
+ * though bot tokens are widely used so (https://github.com/slack-go/slack/issues/799): if a workspace
+ * answers it `channel_not_found`, the DM is opened with conversations.open (im:write) and posted to.
  */
 export class SlackMessenger implements SlackPort {
   private readonly users = new LRUCache<string, SlackUser>({ max: MAX_USERS, ttl: USER_TTL_MS });
-  /** `addressKey:userId` → the DM channel id conversations.open gave. */
-  private readonly dmChannels = new LRUCache<string, string>({ max: MAX_DM_CHANNELS });
   /** `addressKey method` → when (ms since the epoch) Slack allows the next call. */
   private readonly rateLimitedUntil = new LRUCache<string, number>({ max: MAX_RATE_LIMITS });
   private readonly now: () => number;
@@ -91,66 +90,22 @@ export class SlackMessenger implements SlackPort {
 
   async sendDirect(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<SlackResult<{ ts: string }>> {
     const client = await this.client(workspace);
-    const opened = await slackCall(() => client.conversations.open({ users: userId }));
-    if (!opened.ok) return opened;
-    const channel = opened.value.channel?.id;
-    if (!channel) return { ok: false, slackError: 'no_channel_in_response' };
-    this.dmChannels.set(`${addressKey(workspace)}:${userId}`, channel);
-    return this.post(workspace, channel, notice);
+    const posted = await slackCall(() => postDirect(client, userId, notice));
+    return posted.ok ? { ok: true, value: { ts: posted.value.ts ?? '' } } : posted;
   }
 
-  async sendDirectOnce(
-    workspace: WorkspaceAddress,
-    userId: string,
-    notice: Notice,
-    dmChannel?: string,
-  ): Promise<DeliveryOutcome> {
+  async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
+    const limit = `${addressKey(workspace)} chat.postMessage`;
+    const waiting = this.secondsToWait(limit);
+    if (waiting > 0) return rateLimitedOutcome(waiting);
     const { once } = await this.clients.clientFor(workspace);
-    const address = addressKey(workspace);
-    const dmKey = `${address}:${userId}`;
-    const remembered = this.dmChannels.get(dmKey) ?? dmChannel;
-    if (remembered) {
-      const posted = await this.postOnce(once, remembered, notice);
-      // Refused (not rate-limited): the DM may be gone or closed, so the next message opens it afresh.
-      if (posted.outcome === 'refused' && !posted.rateLimited) this.dmChannels.delete(dmKey);
-      return posted;
-    }
-    // Nothing is posted by conversations.open: any failure there means the message certainly did not go out.
-    const openLimit = `${address} conversations.open`;
-    const waiting = this.secondsToWait(openLimit);
-    if (waiting > 0) return rateLimitedOutcome(waiting, true);
-    let channel: string | undefined;
     try {
-      channel = (await once.conversations.open({ users: userId })).channel?.id;
+      const posted = await postDirect(once, userId, notice);
+      return { outcome: 'sent', ts: posted.ts ?? '' };
     } catch (error) {
-      const failed = deliveryFailure(error, true);
-      if (failed.outcome === 'refused' && failed.rateLimited) this.noteRateLimit(openLimit, failed.rateLimited);
-      return failed.outcome === 'unknown' ? { outcome: 'refused', slackError: `not_opened: ${failed.reason}` } : failed;
-    }
-    if (!channel) return { outcome: 'refused', slackError: 'no_channel_in_response' };
-    this.dmChannels.set(dmKey, channel);
-    return this.postOnce(once, channel, notice);
-  }
-
-  /**
-   * chat.postMessage without retries. Its limit (about 1/s) is per channel, so its 429 concerns this
-   * conversation only; it is not remembered here, because the once client posts into a person's DM at
-   * most once per sweep, and sweeps are minutes apart.
-   */
-  private async postOnce(once: WebClient, channel: string, notice: Notice): Promise<DeliveryOutcome> {
-    try {
-      const { blocks, ...message } = renderNotice(notice);
-      // The blocks go as the JSON text a form-encoded call carries anyway (WebClient would encode them
-      // the same way): given as objects, WebClient first walks every block to build a redacted copy of
-      // the call for its debug log, logging on or not, which was about a tenth of a sweep's CPU.
-      const posted: ChatPostMessageResponse = await once.apiCall('chat.postMessage', {
-        channel,
-        ...message,
-        ...(blocks && { blocks: JSON.stringify(blocks) }),
-      });
-      return { outcome: 'sent', ts: posted.ts ?? '', channelId: channel };
-    } catch (error) {
-      return deliveryFailure(error, false);
+      const failed = deliveryFailure(error);
+      if (failed.outcome === 'refused' && failed.rateLimited) this.noteRateLimit(limit, failed.rateLimited);
+      return failed;
     }
   }
 
@@ -311,25 +266,53 @@ export async function slackCall<T>(call: () => Promise<T>): Promise<SlackResult<
   try {
     return { ok: true, value: await call() };
   } catch (error) {
-    if ((error as { code?: string }).code === ErrorCode.PlatformError) {
-      return { ok: false, slackError: (error as WebAPIPlatformError).data.error };
-    }
+    const slackError = slackErrorOf(error);
+    if (slackError !== undefined) return { ok: false, slackError };
     throw error;
   }
+}
+
+/** A direct message to a person, by user id; through their DM channel when Slack refuses the id. */
+async function postDirect(client: WebClient, userId: string, notice: Notice): Promise<ChatPostMessageResponse> {
+  try {
+    return await postNotice(client, userId, notice);
+  } catch (error) {
+    if (slackErrorOf(error) !== 'channel_not_found') throw error;
+    // Nothing was posted: open the DM (Tier 3, im:write) and post there, once.
+    const channel = (await client.conversations.open({ users: userId })).channel?.id;
+    if (!channel) throw error;
+    return postNotice(client, channel, notice);
+  }
+}
+
+function postNotice(client: WebClient, channel: string, notice: Notice): Promise<ChatPostMessageResponse> {
+  const { blocks, ...message } = renderNotice(notice);
+  // The blocks go as the JSON text a form-encoded call carries anyway (WebClient would encode them the
+  // same way): given as objects, WebClient first walks every block to build a redacted copy of the call
+  // for its debug log, logging on or not, which was about a tenth of a sweep's CPU.
+  return client.apiCall('chat.postMessage', {
+    channel,
+    ...message,
+    ...(blocks && { blocks: JSON.stringify(blocks) }),
+  });
+}
+
+function slackErrorOf(error: unknown): string | undefined {
+  return (error as { code?: string }).code === ErrorCode.PlatformError
+    ? (error as WebAPIPlatformError).data.error
+    : undefined;
 }
 
 /** Errors from which the request certainly never reached Slack. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A failed send-once, as definite (Slack said no, or was never reached) or unknown (it may have arrived). */
-function deliveryFailure(error: unknown, wholeWorkspace: boolean): Exclude<DeliveryOutcome, { outcome: 'sent' }> {
+function deliveryFailure(error: unknown): Exclude<DeliveryOutcome, { outcome: 'sent' }> {
+  const slackError = slackErrorOf(error);
+  if (slackError !== undefined) return { outcome: 'refused', slackError };
   const code = (error as { code?: string }).code;
-  if (code === ErrorCode.PlatformError) {
-    return { outcome: 'refused', slackError: (error as WebAPIPlatformError).data.error };
-  }
   if (code === ErrorCode.RateLimitedError) {
-    const retryAfterSeconds = (error as WebAPIRateLimitedError).retryAfter;
-    return { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds, wholeWorkspace } };
+    return rateLimitedOutcome((error as WebAPIRateLimitedError).retryAfter);
   }
   if (code === ErrorCode.RequestError) {
     const cause = (error as WebAPIRequestError).original as { code?: string } | undefined;
@@ -341,8 +324,8 @@ function deliveryFailure(error: unknown, wholeWorkspace: boolean): Exclude<Deliv
   throw error;
 }
 
-function rateLimitedOutcome(retryAfterSeconds: number, wholeWorkspace: boolean): DeliveryOutcome {
-  return { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds, wholeWorkspace } };
+function rateLimitedOutcome(retryAfterSeconds: number): Extract<DeliveryOutcome, { outcome: 'refused' }> {
+  return { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds } };
 }
 
 function voided<T>(result: SlackResult<T>): SlackResult<void> {

@@ -1,6 +1,5 @@
 import type { DatabaseHandle } from '../../src/db/connect';
 import { findDebrief, listDebriefReminders } from '../../src/db/debriefs';
-import { knownDmChannels, rememberDmChannels } from '../../src/db/dm-channels';
 import { insertTimelineEntry, listTimeline } from '../../src/db/timeline';
 import { ensureWorkspace } from '../../src/db/workspaces';
 import type { ActionContext } from '../../src/services/context';
@@ -490,38 +489,6 @@ describe.each(databaseKinds())('debriefs on the %s database', (kind) => {
         state: 'sent',
         attempts: 2,
       });
-    });
-
-    test('a reminder goes into the DM channel Postgres remembers; one Slack opened is remembered, one it refused forgotten', async () => {
-      const { incident, start } = await scheduledMeeting();
-      await database.db.deleteFrom('dm_channels').where('workspace_id', '=', workspaceId).execute();
-      await rememberDmChannels(database.db, workspaceId, [
-        { userId: 'UCMD', channelId: 'DKEPT' },
-        { userId: 'USYD', channelId: 'DCLOSED' },
-        { userId: 'UOWNER', channelId: 'DBUSY' },
-      ]);
-      slack.onceOutcomes.set('USYD', [{ outcome: 'refused', slackError: 'channel_not_found' }]);
-      // A rate limit says nothing about the channel: it stays.
-      slack.onceOutcomes.set('UOWNER', [
-        {
-          outcome: 'refused',
-          slackError: 'ratelimited',
-          rateLimited: { retryAfterSeconds: 30, wholeWorkspace: false },
-        },
-      ]);
-      await sendDebriefReminders({ db: database.db, slack, now: new Date(start.getTime() - 50 * 60_000) });
-      const dmChannelGiven = (userId: string) =>
-        slack.calls.find(
-          (c) => c.method === 'sendDirectOnce' && c.notice.kind === 'debrief_reminder' && c.userId === userId,
-        ) as { dmChannel?: string } | undefined;
-      expect(dmChannelGiven('UCMD')?.dmChannel).toBe('DKEPT');
-      expect(dmChannelGiven('USYD')?.dmChannel).toBe('DCLOSED');
-      expect(dmChannelGiven('ULA')).toBeDefined();
-      expect(dmChannelGiven('ULA')?.dmChannel).toBeUndefined();
-      const known = await knownDmChannels(database.db, workspaceId, ['UCMD', 'ULA', 'UOWNER', 'USYD', 'UTALK']);
-      expect(Object.fromEntries(known)).toEqual({ UCMD: 'DKEPT', ULA: 'DULA', UOWNER: 'DBUSY', UTALK: 'DUTALK' });
-      // Its released reminders are not for the next test's sweep.
-      await cancelDebrief(as('UOWNER', new Date(start.getTime() - 50 * 60_000)), incident);
     });
 
     test('a moved meeting gets its own reminders; a cancelled one gets none', async () => {

@@ -169,7 +169,7 @@ describe.each(databaseKinds())('concurrent reminder delivery on the %s database'
     limited.answer({
       outcome: 'refused',
       slackError: 'ratelimited',
-      rateLimited: { retryAfterSeconds: 30, wholeWorkspace: true },
+      rateLimited: { retryAfterSeconds: 30 },
     });
     // From here on no send may start.
     const attempted = slack.sends;

@@ -102,7 +102,7 @@ describe.each(databaseKinds())('reminder digest metrics on the %s database', (ki
     metrics = createMetrics({ defaultMetrics: false });
     await itemsFor(['UALICE', 'UBOB', 'UCAROL']);
     slack.onceOutcomes.set('UALICE', [
-      { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds: 30, wholeWorkspace: true } },
+      { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds: 30 } },
     ]);
     await runReminderSweep(deps(LA_MORNING));
     expect(await digests()).toEqual({ 'failed/rate_limited': 1, 'skipped/rate_limited': 2 });

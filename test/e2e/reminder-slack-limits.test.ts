@@ -11,9 +11,9 @@ import { seedItemsDue } from '../support/reminder-seed';
 
 /**
  * The reminder sweep through the real outbound port (SlackMessenger, @slack/web-api) against the Slack
- * stand-in over HTTP: after a 429 on users.info or conversations.open no call of that method goes to that
- * workspace until Retry-After has passed — across sweeps — and a person's DM channel is opened once and
- * remembered until a post into it is refused.
+ * stand-in over HTTP: after a 429 on users.info or on a direct message's chat.postMessage no call of that
+ * method goes to that workspace until Retry-After has passed — across sweeps — and a digest is one
+ * chat.postMessage to the person's user id, without conversations.open.
  */
 
 const TEAM_ID = 'T0LIMITS';
@@ -24,7 +24,7 @@ const TUESDAY = new Date('2026-11-24T17:30:00Z');
 const DAY_MS = 86_400_000;
 const digest = { kind: 'refused' as const, message: 'a DM' };
 
-describe.each(databaseKinds())('Slack rate limits and DM channels in the reminder sweep (%s)', (kind) => {
+describe.each(databaseKinds())('Slack rate limits and direct messages in the reminder sweep (%s)', (kind) => {
   let database: DatabaseHandle;
   let slack: SlackStandIn;
   let messenger: SlackMessenger;
@@ -47,6 +47,8 @@ describe.each(databaseKinds())('Slack rate limits and DM channels in the reminde
       botId: 'BDEBRIEF',
       rateLimits: false,
       now: () => now,
+      // The product's messenger makes these calls: the scopes they need count for manifest.yml.
+      reportScopes: true,
     });
     await slack.start();
     for (const id of ['UALICE', 'UBOB', 'UCAROL'])
@@ -56,8 +58,6 @@ describe.each(databaseKinds())('Slack rate limits and DM channels in the reminde
       { now: () => now },
     );
     await database.db.deleteFrom('reminder_digests').execute();
-    // Each test has a Slack of its own: DM channels another test's Slack opened do not exist in it.
-    await database.db.deleteFrom('dm_channels').execute();
     await database.db.updateTable('action_items').set({ status: 'done' }).execute();
   });
   afterEach(async () => slack.stop());
@@ -96,90 +96,82 @@ describe.each(databaseKinds())('Slack rate limits and DM channels in the reminde
     expect(calls('users.info')).toBe(4);
   });
 
-  test('a DM channel is opened once: the next day’s digest is one chat.postMessage; channel_not_found forgets it', async () => {
-    await itemsDue(['UALICE'], '2026-11-24');
-    expect((await sweep()).sent).toHaveLength(1);
-    expect([calls('conversations.open'), posts()]).toEqual([1, 1]);
-
-    // Wednesday: the item is overdue (listed the first weekday after its due date); the DM is remembered.
-    now += DAY_MS;
-    expect((await sweep()).sent).toHaveLength(1);
-    expect([calls('conversations.open'), posts()]).toEqual([1, 2]);
-
-    // Thursday: the remembered channel is gone. The digest is refused and released; the next sweep opens
-    // the DM afresh and sends it, once.
-    await itemsDue(['UALICE'], '2026-11-26');
-    now += DAY_MS;
-    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
-    expect((await sweep()).refused).toEqual([expect.objectContaining({ slackError: 'channel_not_found' })]);
-    expect(calls('conversations.open')).toBe(1);
-    now += 5 * 60_000;
-    expect((await sweep()).sent).toHaveLength(1);
-    expect([calls('conversations.open'), calls('chat.postMessage'), posts()]).toEqual([2, 4, 3]);
-  });
-
-  test('after a restart (or on another replica) the DM channel comes from Postgres: no conversations.open again', async () => {
-    await itemsDue(['UALICE'], '2026-11-24');
-    expect((await sweep()).sent).toHaveLength(1);
-    expect(calls('conversations.open')).toBe(1);
-
-    // Wednesday, in a new process: nothing in memory.
+  test('a digest is one chat.postMessage to the user id, which Slack puts in their DM: no conversations.open', async () => {
+    await itemsDue(['UALICE', 'UBOB'], '2026-11-24');
+    expect((await sweep()).sent).toHaveLength(2);
+    // Wednesday: the items are overdue (listed the first weekday after the due date), in a new process.
     messenger = new SlackMessenger(
       new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
       { now: () => now },
     );
     now += DAY_MS;
-    expect((await sweep()).sent).toHaveLength(1);
-    expect([calls('conversations.open'), posts()]).toEqual([1, 2]);
-    const [first, second] = slack.callsTo('chat.postMessage').map((c) => c.args.channel);
-    expect(second).toBe(first);
+    expect((await sweep()).sent).toHaveLength(2);
+    expect([calls('conversations.open'), posts()]).toEqual([0, 4]);
+    expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual(
+      expect.arrayContaining(['UALICE', 'UBOB']),
+    );
+    for (const id of ['UALICE', 'UBOB']) {
+      expect(slack.messagesIn(slack.dmChannelWith(id)).map((m) => m.text)).toEqual([
+        expect.stringContaining('action item'),
+        expect.stringContaining('action item'),
+      ]);
+    }
   });
 
-  test('a post refused otherwise forgets the DM too, and the digest waits for a later sweep', async () => {
-    const first = await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest);
-    expect(first).toMatchObject({ outcome: 'sent' });
-    slack.failNext('chat.postMessage', { error: 'msg_too_long' });
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest)).toEqual({
-      outcome: 'refused',
-      slackError: 'msg_too_long',
-    });
-    expect(calls('conversations.open')).toBe(1);
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest)).toMatchObject({ outcome: 'sent' });
-    expect(calls('conversations.open')).toBe(2);
-  });
+  test('chat.postMessage 429: no DM goes to the workspace until Retry-After, across sweeps; then they resume', async () => {
+    await itemsDue(['UALICE', 'UBOB', 'UCAROL'], '2026-11-24');
+    slack.failNext('chat.postMessage', { error: 'ratelimited', retryAfterSeconds: 20 });
+    // The sweep starts with one send: its 429 stops the others, whose claims go back.
+    const first = await sweep();
+    expect(first).toMatchObject({ sent: [], rateLimited: [{ workspaceId, retryAfterSeconds: 20, left: 2 }] });
+    expect(calls('chat.postMessage')).toBe(1);
 
-  test('conversations.open 429: no open until Retry-After, while a remembered DM can still be posted to', async () => {
-    await messenger.sendDirectOnce(WORKSPACE, 'UCAROL', digest);
-    slack.failNext('conversations.open', { error: 'ratelimited', retryAfterSeconds: 20 });
+    // 10 s later, still inside the window: refused at once, without a call to Slack.
+    now += 10_000;
     const limited: DeliveryOutcome = {
       outcome: 'refused',
       slackError: 'ratelimited',
-      rateLimited: { retryAfterSeconds: 20, wholeWorkspace: true },
+      rateLimited: { retryAfterSeconds: 10 },
     };
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UALICE', digest)).toEqual(limited);
+    expect(await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest)).toEqual(limited);
+    expect((await sweep()).sent).toEqual([]);
+    expect(calls('chat.postMessage')).toBe(1);
+
     now += 10_000;
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest)).toEqual({
-      ...limited,
-      rateLimited: { retryAfterSeconds: 10, wholeWorkspace: true },
-    });
-    expect(calls('conversations.open')).toBe(2);
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UCAROL', digest)).toMatchObject({ outcome: 'sent' });
-    now += 10_000;
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest)).toMatchObject({ outcome: 'sent' });
-    expect(calls('conversations.open')).toBe(3);
+    expect((await sweep()).sent.map((k) => k.userId).sort()).toEqual(['UALICE', 'UBOB', 'UCAROL']);
+    expect([calls('conversations.open'), calls('chat.postMessage'), posts()]).toEqual([0, 4, 3]);
   });
 
-  test('chat.postMessage 429 concerns that conversation only: its DM is kept, other conversations go on', async () => {
-    await messenger.sendDirectOnce(WORKSPACE, 'UALICE', digest);
-    slack.failNext('chat.postMessage', { error: 'ratelimited', retryAfterSeconds: 5 });
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UALICE', digest)).toEqual({
-      outcome: 'refused',
-      slackError: 'ratelimited',
-      rateLimited: { retryAfterSeconds: 5, wholeWorkspace: false },
-    });
+  test('a workspace that refuses the user id (channel_not_found) gets the DM opened and posted to, once', async () => {
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
     expect(await messenger.sendDirectOnce(WORKSPACE, 'UBOB', digest)).toMatchObject({ outcome: 'sent' });
-    now += 5_000;
-    expect(await messenger.sendDirectOnce(WORKSPACE, 'UALICE', digest)).toMatchObject({ outcome: 'sent' });
-    expect([calls('conversations.open'), calls('chat.postMessage')]).toEqual([2, 4]);
+    const dm = slack.dmChannelWith('UBOB');
+    expect(slack.callsTo('conversations.open').map((c) => [c.args.users, c.scope, c.response.ok])).toEqual([
+      ['UBOB', 'im:write', true],
+    ]);
+    expect(slack.callsTo('chat.postMessage').map((c) => [c.args.channel, c.response.ok])).toEqual([
+      ['UBOB', false],
+      [dm, true],
+    ]);
+    expect(slack.messagesIn(dm).map((m) => m.text)).toEqual(['a DM']);
+    // Someone Slack does not know: the open says so, and nothing more is tried.
+    expect(await messenger.sendDirectOnce(WORKSPACE, 'UNOBODY', digest)).toEqual({
+      outcome: 'refused',
+      slackError: 'user_not_found',
+    });
+    expect([calls('conversations.open'), calls('chat.postMessage')]).toEqual([2, 3]);
+  });
+
+  test('a refused post releases the digest for a later sweep, sent once', async () => {
+    await itemsDue(['UALICE'], '2026-11-24');
+    slack.failNext('chat.postMessage', { error: 'msg_too_long' });
+    expect((await sweep()).refused).toEqual([
+      expect.objectContaining({ userId: 'UALICE', slackError: 'msg_too_long' }),
+    ]);
+    now += 5 * 60_000;
+    expect((await sweep()).sent).toHaveLength(1);
+    now += 5 * 60_000;
+    expect((await sweep()).sent).toHaveLength(0);
+    expect([calls('chat.postMessage'), posts()]).toEqual([2, 1]);
   });
 });

@@ -161,7 +161,9 @@ describe.each(databaseKinds())(
     const digestsTo = (t: Tenant, userId: string): RecordedCall[] =>
       t.slack
         .callsTo('chat.postMessage')
-        .filter((c) => c.status === 200 && c.response.ok === true && c.args.channel === t.slack.dmChannelWith(userId))
+        .filter(
+          (c) => c.status === 200 && c.response.ok === true && c.response.channel === t.slack.dmChannelWith(userId),
+        )
         .filter((c) => String(c.args.text).startsWith('Your Debrief digest'));
 
     test('each UALICE gets one digest from their own workspace’s bot, in their own morning, listing only its items', async () => {

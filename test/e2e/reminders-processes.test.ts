@@ -113,7 +113,7 @@ const NOW = '2026-11-24T17:30:00Z';
     expect(sent.reduce((a, b) => a + b, 0)).toBe(3);
     const posted = slack.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.response.ok === true);
     const recipients = posted.map((c) => {
-      const channel = String(c.args.channel);
+      const channel = String(c.response.channel);
       return [alice, bob, carol].find((p) => slack.dmChannelWith(p.id) === channel)?.id;
     });
     expect(recipients.sort()).toEqual([alice.id, bob.id, carol.id]);

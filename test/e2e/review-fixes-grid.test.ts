@@ -204,11 +204,10 @@ describe.each(databaseKinds())(
         const calls = w.slack.calls.slice(before);
         expect(calls.map((c) => [c.method, c.credential, c.response.ok])).toEqual([
           ['chat.postMessage', credential, true],
-          ['conversations.open', credential, true],
           ['chat.postMessage', credential, true],
         ]);
         expect(calls[0]!.args).toMatchObject({ channel: row.channel_id, text: `Scheduled check for ${key}` });
-        expect(calls[1]!.args).toMatchObject({ users: row.declared_by });
+        expect(calls[1]!.args).toMatchObject({ channel: row.declared_by, text: `Reminder for ${key}` });
       }
     });
   },

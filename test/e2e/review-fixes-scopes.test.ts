@@ -2,7 +2,7 @@
  * Scope coverage through real features: the shortcut's picker asks Slack who is in a private
  * incident's channel (groups:read), a pushpin in a private incident channel fetches a message that
  * is not in the log (groups:history), and a confirmation that cannot be shown ephemerally where the
- * modal was opened (a DM between two people) goes by DM (im:write).
+ * modal was opened (a DM between two people) goes by DM (chat.postMessage to the user id).
  */
 import { listTimeline } from '../../src/db/timeline';
 import { messageShortcutBody, viewSubmissionBody } from '../kit/slack-requests';
@@ -93,7 +93,7 @@ describe.each(databaseKinds())('scopes used by private incidents and DMs (%s dat
     });
   });
 
-  test('the start modal opened in a DM between two people confirms by DM (conversations.open: im:write)', async () => {
+  test('the start modal opened in a DM between two people confirms by DM (chat.postMessage to the user id: chat:write)', async () => {
     const dm = h.slack.addDirectMessage(PEOPLE.bob.id, PEOPLE.carol.id);
     await h.command(PEOPLE.bob.id, dm, 'start');
     const modal = h.slack.openedViews.at(-1)!;
@@ -112,14 +112,15 @@ describe.each(databaseKinds())('scopes used by private incidents and DMs (%s dat
     const calls = h.slack.calls.slice(before);
     // Debrief cannot show an ephemeral in someone else's DM, so it opens its own DM with bob.
     expect(calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => c.response.ok)).toEqual([false]);
-    const opened = calls.filter((c) => c.method === 'conversations.open');
-    expect(opened.map((c) => [c.args.users, c.scope, c.response.ok])).toEqual([[PEOPLE.bob.id, 'im:write', true]]);
     const botDm = h.slack.dmChannelWith(PEOPLE.bob.id);
+    const posted = calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === PEOPLE.bob.id);
+    expect(posted.map((c) => [c.scope, c.response.ok, c.response.channel])).toEqual([['chat:write', true, botDm]]);
+    expect(calls.filter((c) => c.method === 'conversations.open')).toEqual([]);
     expect(h.slack.messagesIn(botDm).at(-1)?.text).toBe(`Incident #3 is open in <#${channelId}>.`);
     expect(h.slack.messagesIn(dm)).toEqual([]);
   });
 
   test('this stand-in saw the scopes these features need', () => {
-    expect(h.slack.scopesUsed).toEqual(expect.arrayContaining(['groups:read', 'groups:history', 'im:write']));
+    expect(h.slack.scopesUsed).toEqual(expect.arrayContaining(['groups:read', 'groups:history']));
   });
 });

@@ -414,7 +414,9 @@ describe.each(CASES)('tenant isolation (%s database): %s', (kind, _mode, specs) 
     const digestsTo = (t: Tenant, userId: string): RecordedCall[] =>
       t.slack
         .callsTo('chat.postMessage')
-        .filter((c) => c.status === 200 && c.response.ok === true && c.args.channel === t.slack.dmChannelWith(userId))
+        .filter(
+          (c) => c.status === 200 && c.response.ok === true && c.response.channel === t.slack.dmChannelWith(userId),
+        )
         .filter((c) => String(c.args.text).startsWith('Your Debrief digest'));
     for (const [t, other] of [tenants, [...tenants].reverse()] as [Tenant, Tenant][]) {
       const sent = digestsTo(t, ALICE);

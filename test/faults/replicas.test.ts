@@ -316,7 +316,7 @@ function planDigestRun(now: Date): DigestRun {
       return now.every((count, i) => count >= swept[i]! + 2) ? true : undefined;
     });
     const recipients = digests().map(
-      (call) => POSTERS.find((p) => slack.dmChannelWith(p.id) === call.args.channel)?.id,
+      (call) => POSTERS.find((p) => slack.dmChannelWith(p.id) === call.response.channel)?.id,
     );
     expect(recipients.sort()).toEqual(POSTERS.map((p) => p.id).sort());
     const claims = await database.handle.db.selectFrom('reminder_digests').select(['user_id', 'state']).execute();

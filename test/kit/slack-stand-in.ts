@@ -626,10 +626,17 @@ export class SlackStandIn {
     return typeof spec.scope === 'function' ? spec.scope(this.ws, args) : spec.scope;
   }
 
+  /** The conversation a `channel` argument names: a user id and the bot's DM with that user name the same. */
+  private conversationOf(channel: string): string {
+    const dmUser = this.ws.users.has(channel) ? channel : this.ws.channels.get(channel)?.imUser;
+    return dmUser === undefined ? channel : `im:${dmUser}`;
+  }
+
   /** HTTP 429 with Retry-After once the method's bucket (chat.postMessage: the channel's) is empty. */
   private rateLimit(methodName: string, spec: MethodSpec, args: JsonObject): HttpAnswer | undefined {
     if (!this.limiter) return undefined;
-    const key = spec.tier === 'per-channel' ? `${methodName}:${String(args.channel ?? '')}` : methodName;
+    const key =
+      spec.tier === 'per-channel' ? `${methodName}:${this.conversationOf(String(args.channel ?? ''))}` : methodName;
     const waitSeconds = this.limiter.take(key, spec.tier);
     if (waitSeconds === 0) return undefined;
     return {

@@ -155,6 +155,8 @@ export interface StoredEphemeral extends EphemeralMessage {
 export class Workspace {
   readonly users = new Map<string, UserRecord>();
   readonly channels = new Map<string, ChannelRecord>();
+  /** The bot's DM channel with each user (kept by addChannelRecord). */
+  private readonly dmByUser = new Map<string, ChannelRecord>();
   readonly messages = new Map<string, MessageRecord[]>();
   readonly views = new Map<string, ViewRecord>();
   readonly triggers = new Map<string, TriggerRecord>();
@@ -238,12 +240,13 @@ export class Workspace {
   addChannelRecord(record: ChannelRecord): ChannelRecord {
     this.channels.set(record.id, record);
     this.messages.set(record.id, []);
+    if (record.kind === 'im' && record.imUser !== undefined) this.dmByUser.set(record.imUser, record);
     return record;
   }
 
   /** The bot's DM with a user, opened on first use. */
   dmWith(user: UserRecord): { channel: ChannelRecord; alreadyOpen: boolean } {
-    const existing = [...this.channels.values()].find((c) => c.kind === 'im' && c.imUser === user.id);
+    const existing = this.dmByUser.get(user.id);
     if (existing) return { channel: existing, alreadyOpen: true };
     const channel = this.addChannelRecord({
       id: this.newId('D', (id) => this.channels.has(id)),

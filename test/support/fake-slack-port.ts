@@ -16,7 +16,7 @@ export type PortCall =
   | { method: 'inviteToChannel' | 'joinChannel'; workspace: WorkspaceAddress; channelId: string; userId?: string }
   | { method: 'post'; workspace: WorkspaceAddress; channelId: string; notice: Notice }
   | { method: 'sendDirect'; workspace: WorkspaceAddress; userId: string; notice: Notice }
-  | { method: 'sendDirectOnce'; workspace: WorkspaceAddress; userId: string; notice: Notice; dmChannel?: string }
+  | { method: 'sendDirectOnce'; workspace: WorkspaceAddress; userId: string; notice: Notice }
   | { method: 'tellUser'; workspace: WorkspaceAddress; userId: string; channelId: string | null; notice: Notice }
   | { method: 'uploadFile'; workspace: WorkspaceAddress; channelId: string; filename: string; content: string };
 
@@ -65,16 +65,9 @@ export class FakeSlackPort implements SlackPort {
     return this.refused('sendDirect') ?? { ok: true as const, value: { ts: '1.000' } };
   }
 
-  async sendDirectOnce(
-    workspace: WorkspaceAddress,
-    userId: string,
-    notice: Notice,
-    dmChannel?: string,
-  ): Promise<DeliveryOutcome> {
-    this.calls.push({ method: 'sendDirectOnce', workspace, userId, notice, ...(dmChannel && { dmChannel }) });
-    return (
-      this.onceOutcomes.get(userId)?.shift() ?? { outcome: 'sent', ts: '1.000', channelId: dmChannel ?? `D${userId}` }
-    );
+  async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
+    this.calls.push({ method: 'sendDirectOnce', workspace, userId, notice });
+    return this.onceOutcomes.get(userId)?.shift() ?? { outcome: 'sent', ts: '1.000' };
   }
 
   async findUser(workspace: WorkspaceAddress, userId: string): Promise<SlackUser | undefined> {

@@ -198,6 +198,20 @@ describe('rate limits', () => {
     expect(slack.callsTo('chat.postMessage').filter((call) => call.status === 429)).toHaveLength(1);
   });
 
+  it('counts posts to a user id and to the DM it names against one conversation', async () => {
+    const { burst } = RATE_LIMITS['per-channel'];
+    const web = client();
+    const dm = (await web.chat.postMessage({ channel: 'U1', text: 'digest 0' })).channel!;
+    for (let n = 1; n < burst; n++) {
+      await web.chat.postMessage({ channel: n % 2 === 0 ? 'U1' : dm, text: `digest ${n}` });
+    }
+    const error = await rejection(web.chat.postMessage({ channel: 'U1', text: 'one too many' }));
+    expect([error.code, error.retryAfter]).toEqual([ErrorCode.RateLimitedError, 1]);
+    expect((await rejection(web.chat.postMessage({ channel: dm, text: 'nor here' }))).code).toBe(
+      ErrorCode.RateLimitedError,
+    );
+  });
+
   it('can be turned off (a benchmark)', async () => {
     await slack.stop();
     slack = await standIn({ rateLimits: false });

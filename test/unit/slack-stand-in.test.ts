@@ -368,15 +368,16 @@ describe('chat', () => {
     expect(slack.messagesIn('CGENERAL').map((m) => m.text)).toEqual(['Incident declared', 'again']);
   });
 
-  it('needs the bot in the channel, except in a DM it opened', async () => {
+  it("needs the bot in the channel; a user id posts into the bot's DM with them", async () => {
     expect(await slackError(client.chat.postMessage({ channel: 'CRANDOM', text: 'hi' }))).toBe('not_in_channel');
     expect(await slackError(client.chat.postMessage({ channel: 'CSECRET', text: 'hi' }))).toBe('channel_not_found');
     expect(await slackError(client.chat.postMessage({ channel: 'CNOPE', text: 'hi' }))).toBe('channel_not_found');
-    const dm = await client.conversations.open({ users: 'U2' });
-    const posted = await client.chat.postMessage({ channel: dm.channel!.id!, text: 'your digest' });
-    expect(posted.ok).toBe(true);
     const toUser = await client.chat.postMessage({ channel: 'U2', text: 'by user id' });
-    expect(toUser.channel).toBe(dm.channel!.id);
+    expect(toUser.channel).toMatch(/^D/);
+    const again = await client.chat.postMessage({ channel: toUser.channel!, text: 'by DM id' });
+    expect(again.channel).toBe(toUser.channel);
+    expect(slack.messagesIn(toUser.channel!).map((m) => m.text)).toEqual(['by user id', 'by DM id']);
+    expect(await slackError(client.chat.postMessage({ channel: 'UNOPE', text: 'hi' }))).toBe('channel_not_found');
   });
 
   it('wants text, blocks or attachments, and truncates text at 40,000 characters', async () => {
