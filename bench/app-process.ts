@@ -7,6 +7,7 @@
  * parent asks it over IPC for the export measurement.
  */
 import { constants, type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config';
 import { type DatabaseHandle, openEmbedded, openPostgres } from '../src/db/connect';
@@ -14,7 +15,7 @@ import { type RunningDebrief, startDebrief } from '../src/main';
 import type { Scope } from '../src/services/context';
 import { incidentInChannel } from '../src/services/incidents';
 import { exportMarkdown } from '../src/services/postmortems';
-import type { Collections } from './ipc';
+import type { Collections, HeapBreakdown } from './ipc';
 import type { Target } from './payloads';
 import { type CommandAnswer, startStandInProcess } from './stand-in-client';
 
@@ -67,6 +68,17 @@ function countCollections(): () => Collections {
       fullPauseMs: Math.round(taken.fullPauseMs * 10) / 10,
       scavengePauseMs: Math.round(taken.scavengePauseMs * 10) / 10,
     };
+  };
+}
+
+function heapBreakdown(): HeapBreakdown {
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  const usage = process.memoryUsage();
+  return {
+    rssMb: mb(usage.rss),
+    spacesMb: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, mb(s.space_size)])),
+    externalMb: mb(usage.external),
+    arrayBuffersMb: mb(usage.arrayBuffers),
   };
 }
 
@@ -152,6 +164,8 @@ async function main() {
       );
     if (message.type === 'collections') {
       void reply(async () => collections());
+    } else if (message.type === 'heap') {
+      void reply(async () => heapBreakdown());
     } else if (message.type === 'export') {
       void reply(() => measureExport(database, debrief, declare, message.entries ?? 10_000, message.items ?? 200));
     } else if (message.type === 'stop') {

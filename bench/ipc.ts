@@ -17,6 +17,18 @@ export function askChild<T>(child: ChildProcess, name: string, message: { type: 
   });
 }
 
+/**
+ * Where the app process's memory sits now, MB: each V8 heap space as committed (new_space is the young
+ * generation's semi-spaces), and outside V8's heap, the memory it knows of (`external`, of which
+ * `arrayBuffers`); the rest of the resident set is code, stacks and native allocations.
+ */
+export interface HeapBreakdown {
+  rssMb: number;
+  spacesMb: Record<string, number>;
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
 /** V8's collections in the app process since the last ask (bench/app-process.ts countCollections). */
 export interface Collections {
   /** Full (mark-compact) collections and their summed pauses. */

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { BUILD_DIR, buildBench, compiled, ROOT } from './build';
-import { askChild, type Collections } from './ipc';
+import { askChild, type Collections, type HeapBreakdown } from './ipc';
 import type { LoadJob, LoadResult } from './load';
 import type { Target } from './payloads';
 
@@ -51,21 +51,30 @@ interface Forked {
   stop(): Promise<void>;
 }
 
-/** The Node flags production runs the app with: those of `npm start` (the Dockerfile's CMD uses the same). */
-function productionNodeFlags(): string[] {
+/**
+ * How production runs the app: the NAME=value settings and Node flags of `npm start` (the Dockerfile
+ * sets the same and its CMD runs the same command).
+ */
+function productionStart(): { env: Record<string, string>; flags: string[] } {
   const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
-  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+  const words = scripts.start.split(/\s+/);
+  const settings = words.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => word.split('='));
+  return {
+    env: Object.fromEntries(settings.map(([name, ...value]) => [name!, value.join('=')])),
+    flags: words.filter((word) => word.startsWith('--')),
+  };
 }
 
 /** Forks a compiled bench process (plain node, none of tsx's hooks) and waits for its `ready`. */
 async function start<T>(name: string, env: Record<string, string>, logFile: string): Promise<Forked & { ready: T }> {
   // BENCH_PROFILE=1: the app processes write a V8 CPU profile (open it in Chrome DevTools) on exit.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BUILD_DIR, 'profiles')}`] : [];
+  const production = name === 'app-process' ? productionStart() : { env: {}, flags: [] };
   const child = fork(compiled(name), [], {
-    execArgv: name === 'app-process' ? [...productionNodeFlags(), ...profile] : [],
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    execArgv: [...production.flags, ...(name === 'app-process' ? profile : [])],
+    env: { ...process.env, ...production.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const log: string[] = [];
@@ -127,6 +136,12 @@ function oneShot<T>(name: string, env: Record<string, string> = {}): Promise<T> 
       else reject(new Error(`${name}: ${message.message}`));
     });
   });
+}
+
+/** The V8 spaces that hold most, then what V8 knows of outside its heap. */
+function heapSummary(heap: HeapBreakdown): string {
+  const { new_space = 0, old_space = 0, code_space = 0, large_object_space = 0 } = heap.spacesMb;
+  return `V8 new ${new_space}, old ${old_space}, code ${code_space}, large objects ${large_object_space}, external ${heap.externalMb} MB of ${heap.rssMb} resident`;
 }
 
 /** Peak and current resident set of a process, MB, from /proc (VmHWM is the kernel's high-water mark). */
@@ -316,7 +331,11 @@ async function main() {
   };
   const app = await start<{ target: Target }>('app-process', { BENCH_DATABASE_URL: benchUrl }, log('app-postgres'));
   const target = app.ready.target;
-  const rss: Record<string, { peakMb: number; currentMb: number }> = { started: memory(app.child.pid) };
+  // With where the app's memory sits at each point (V8's heap spaces, external), for the peak's cause.
+  const checkpoint = async () => ({ ...memory(app.child.pid), heap: await app.ask<HeapBreakdown>({ type: 'heap' }) });
+  const rss: Record<string, { peakMb: number; currentMb: number; heap: HeapBreakdown }> = {
+    started: await checkpoint(),
+  };
 
   const noopRuns: { connections: number; run: LoadResult }[] = [];
   const maxRuns: { connections: number; run: LoadResult; check: Awaited<ReturnType<typeof verifyIngestion>> }[] = [];
@@ -376,7 +395,7 @@ async function main() {
     warmupS: 2,
   });
   const halfCheck = await verifyIngestion(benchUrl, target, 3, ackHalf, halfRun);
-  rss.afterIngestion = memory(app.child.pid);
+  rss.afterIngestion = await checkpoint();
 
   console.log(`(4) /incident timeline at ${TIMELINE_RATE}/s for ${TIMELINE_SECONDS} s…`);
   // Ingestion's rows are written out now, not in the kernel's writeback during the 20 s, where every
@@ -395,7 +414,7 @@ async function main() {
   });
   // V8's collections in the app during the run (its 2 s warm-up included): the tail follows the full ones.
   const timelineCollections = await app.ask<Collections>({ type: 'collections' });
-  rss.afterTimeline = memory(app.child.pid);
+  rss.afterTimeline = await checkpoint();
   console.log(
     `    … and the note's statement alone, through Debrief's pool at ${TIMELINE_RATE}/s (the Postgres floor)…`,
   );
@@ -432,7 +451,7 @@ async function main() {
 
   console.log('(5) export of 10,000 timeline entries and 200 action items…');
   const exported = await app.ask<Record<string, number>>({ type: 'export', entries: 10_000, items: 200 });
-  rss.afterExport = memory(app.child.pid);
+  rss.afterExport = await checkpoint();
   await app.stop();
 
   console.log('(6) reminder sweep: planning, then delivery to the stand-in (about two minutes)…');
@@ -636,7 +655,7 @@ function printTable(r: {
   export: Record<string, number>;
   reminders: Record<string, unknown>;
   memory: {
-    postgres: Record<string, { peakMb: number }>;
+    postgres: Record<string, { peakMb: number; heap: HeapBreakdown }>;
     embedded: Record<string, unknown>;
     embeddedAddsMb: number;
     embeddedFirstStartAddsMb: number;
@@ -688,7 +707,7 @@ function printTable(r: {
     [
       '(7) peak RSS (Postgres)',
       `${r.memory.postgres.afterExport!.peakMb} MB`,
-      `start ${r.memory.postgres.started!.peakMb}, after ingestion ${r.memory.postgres.afterIngestion!.peakMb}, after timeline ${r.memory.postgres.afterTimeline!.peakMb}, after export ${r.memory.postgres.afterExport!.peakMb} MB`,
+      `start ${r.memory.postgres.started!.peakMb}, after ingestion ${r.memory.postgres.afterIngestion!.peakMb}, after timeline ${r.memory.postgres.afterTimeline!.peakMb}, after export ${r.memory.postgres.afterExport!.peakMb} MB; then ${heapSummary(r.memory.postgres.afterExport!.heap)}`,
     ],
     [
       '    … embedded (PGlite), first start',
