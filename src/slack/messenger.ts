@@ -279,9 +279,25 @@ async function postDirect(client: WebClient, userId: string, notice: Notice): Pr
   } catch (error) {
     if (slackErrorOf(error) !== 'channel_not_found') throw error;
     // Nothing was posted: open the DM (Tier 3, im:write) and post there, once.
-    const channel = (await client.conversations.open({ users: userId })).channel?.id;
+    let channel: string | undefined;
+    try {
+      channel = (await client.conversations.open({ users: userId })).channel?.id;
+    } catch (openFailure) {
+      throw new DmNotOpenedError(userId, openFailure);
+    }
     if (!channel) throw error;
     return postNotice(client, channel, notice);
+  }
+}
+
+/** conversations.open failed, so nothing was posted, whatever the failure (a timeout included). */
+class DmNotOpenedError extends Error {
+  constructor(
+    userId: string,
+    readonly failure: unknown,
+  ) {
+    super(`could not open a DM with ${userId}: ${(failure as Error)?.message ?? String(failure)}`);
+    this.name = 'DmNotOpenedError';
   }
 }
 
@@ -298,6 +314,7 @@ function postNotice(client: WebClient, channel: string, notice: Notice): Promise
 }
 
 function slackErrorOf(error: unknown): string | undefined {
+  if (error instanceof DmNotOpenedError) return slackErrorOf(error.failure);
   return (error as { code?: string }).code === ErrorCode.PlatformError
     ? (error as WebAPIPlatformError).data.error
     : undefined;
@@ -308,6 +325,10 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A failed send-once, as definite (Slack said no, or was never reached) or unknown (it may have arrived). */
 function deliveryFailure(error: unknown): Exclude<DeliveryOutcome, { outcome: 'sent' }> {
+  if (error instanceof DmNotOpenedError) {
+    const failed = deliveryFailure(error.failure);
+    return failed.outcome === 'unknown' ? { outcome: 'refused', slackError: `not_opened: ${failed.reason}` } : failed;
+  }
   const slackError = slackErrorOf(error);
   if (slackError !== undefined) return { outcome: 'refused', slackError };
   const code = (error as { code?: string }).code;

@@ -160,6 +160,15 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
       slackError: 'user_not_found',
     });
     expect([calls('conversations.open'), calls('chat.postMessage')]).toEqual([2, 3]);
+    // The open failing in a way that would leave a post's fate unknown (a 5xx) still posted nothing:
+    // a definite refusal, so the digest may go on a later sweep.
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    slack.failNext('conversations.open', { error: 'internal_error', status: 500 });
+    expect(await messenger.sendDirectOnce(WORKSPACE, 'UCAROL', digest)).toEqual({
+      outcome: 'refused',
+      slackError: 'not_opened: http error',
+    });
+    expect(await messenger.sendDirectOnce(WORKSPACE, 'UCAROL', digest)).toMatchObject({ outcome: 'sent' });
   });
 
   test('a refused post releases the digest for a later sweep, sent once', async () => {
