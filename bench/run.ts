@@ -71,9 +71,10 @@ function productionStart(): { env: Record<string, string>; flags: string[] } {
 async function start<T>(name: string, env: Record<string, string>, logFile: string): Promise<Forked & { ready: T }> {
   // BENCH_PROFILE=1: the app processes write a V8 CPU profile (open it in Chrome DevTools) on exit.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BUILD_DIR, 'profiles')}`] : [];
-  const production = name === 'app-process' ? productionStart() : { env: {}, flags: [] };
+  const isApp = name === 'app-process';
+  const production = isApp ? productionStart() : { env: {}, flags: [] };
   const child = fork(compiled(name), [], {
-    execArgv: [...production.flags, ...(name === 'app-process' ? profile : [])],
+    execArgv: isApp ? [...production.flags, ...profile] : [],
     env: { ...process.env, ...production.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

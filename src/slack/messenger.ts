@@ -84,14 +84,12 @@ export class SlackMessenger implements SlackPort {
 
   async post(workspace: WorkspaceAddress, channelId: string, notice: Notice): Promise<SlackResult<{ ts: string }>> {
     const client = await this.client(workspace);
-    const posted = await slackCall(() => client.chat.postMessage({ channel: channelId, ...renderNotice(notice) }));
-    return posted.ok ? { ok: true, value: { ts: posted.value.ts ?? '' } } : posted;
+    return postedTs(await slackCall(() => postNotice(client, channelId, notice)));
   }
 
   async sendDirect(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<SlackResult<{ ts: string }>> {
     const client = await this.client(workspace);
-    const posted = await slackCall(() => postDirect(client, userId, notice));
-    return posted.ok ? { ok: true, value: { ts: posted.value.ts ?? '' } } : posted;
+    return postedTs(await slackCall(() => postDirect(client, userId, notice)));
   }
 
   async sendDirectOnce(workspace: WorkspaceAddress, userId: string, notice: Notice): Promise<DeliveryOutcome> {
@@ -347,6 +345,10 @@ function deliveryFailure(error: unknown): Exclude<DeliveryOutcome, { outcome: 's
 
 function rateLimitedOutcome(retryAfterSeconds: number): Extract<DeliveryOutcome, { outcome: 'refused' }> {
   return { outcome: 'refused', slackError: 'ratelimited', rateLimited: { retryAfterSeconds } };
+}
+
+function postedTs(result: SlackResult<ChatPostMessageResponse>): SlackResult<{ ts: string }> {
+  return result.ok ? { ok: true, value: { ts: result.value.ts ?? '' } } : result;
 }
 
 function voided<T>(result: SlackResult<T>): SlackResult<void> {
