@@ -13,6 +13,8 @@
  *     Stripe keys, JWTs, Authorization headers, xoxc/xoxd/xoxr/xoxs tokens or NAME=value secrets, which
  *     are what gets pasted in incident channels. Neither changed any of the 67 ordinary sentences.
  * So: no dependency; a table of patterns, one per kind, ordered from the most specific.
+ * Each rule also names cues (text any match contains); a message with none of them is not scanned:
+ * 0.3 µs per typical 90-character message instead of 2.7 (Node 20).
  *
  * Each rule below names the kind of credential it removes; a match is replaced by `[redacted <kind>]`,
  * keeping any `NAME=`, `Authorization: Bearer ` or `scheme://user:` prefix so readers still see what
@@ -24,6 +26,12 @@
 
 interface Rule {
   kind: string;
+  /**
+   * Text that every match of `pattern` contains (compared ignoring case). A message with no rule's
+   * cue in it cannot match any rule, so it is returned as it is without running the patterns: most
+   * incident talk holds no credential, and message events arrive by the thousand per second.
+   */
+  cues: string[];
   pattern: RegExp;
   /** Builds the replacement from the match; default: the whole match becomes the marker. */
   replace?: (kind: string, match: string, ...groups: (string | undefined)[]) => string;
@@ -58,26 +66,40 @@ const RULES: Rule[] = [
   // without its END line is removed to the end of the text.
   {
     kind: 'private key',
+    cues: ['-----begin '],
     pattern:
       /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
   },
   // Slack: xoxb xoxp xoxa xoxr xoxs xoxc xoxd xoxe (and rotating `xoxe.xoxp-`), app tokens, webhooks.
-  { kind: 'Slack token', pattern: /xox(?:e\.xox[a-z]|[abcdeprs])-[A-Za-z0-9%+/=-]{8,}/g },
-  { kind: 'Slack app token', pattern: /xapp-[A-Za-z0-9-]{8,}/g },
-  { kind: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g },
+  { kind: 'Slack token', cues: ['xox'], pattern: /xox(?:e\.xox[a-z]|[abcdeprs])-[A-Za-z0-9%+/=-]{8,}/g },
+  { kind: 'Slack app token', cues: ['xapp-'], pattern: /xapp-[A-Za-z0-9-]{8,}/g },
+  {
+    kind: 'Slack webhook',
+    cues: ['https://hooks.slack.com/'],
+    pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g,
+  },
   // Provider keys, recognised by their prefix.
-  { kind: 'GitHub token', pattern: /gh[opsur]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,}/g },
-  { kind: 'GitLab token', pattern: /glpat-[A-Za-z0-9_-]{20,}/g },
-  { kind: 'Stripe key', pattern: /(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}/g },
-  { kind: 'npm token', pattern: /npm_[A-Za-z0-9]{36,}/g },
-  { kind: 'Google API key', pattern: /AIza[0-9A-Za-z_-]{35}/g },
-  { kind: 'AWS access key', pattern: /(?:AKIA|ASIA)[0-9A-Z]{16}/g },
+  {
+    kind: 'GitHub token',
+    cues: ['gho_', 'ghp_', 'ghs_', 'ghu_', 'ghr_', 'github_pat_'],
+    pattern: /gh[opsur]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,}/g,
+  },
+  { kind: 'GitLab token', cues: ['glpat-'], pattern: /glpat-[A-Za-z0-9_-]{20,}/g },
+  {
+    kind: 'Stripe key',
+    cues: ['k_live_', 'k_test_', 'whsec_'],
+    pattern: /(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}/g,
+  },
+  { kind: 'npm token', cues: ['npm_'], pattern: /npm_[A-Za-z0-9]{36,}/g },
+  { kind: 'Google API key', cues: ['aiza'], pattern: /AIza[0-9A-Za-z_-]{35}/g },
+  { kind: 'AWS access key', cues: ['akia', 'asia'], pattern: /(?:AKIA|ASIA)[0-9A-Z]{16}/g },
   // A JWT is only matched where a base64url run starts (so not glued to `abc` or `_`): entered
   // mid-run, a message of repeated `eyJ` would cost quadratic time.
-  { kind: 'JWT', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g },
+  { kind: 'JWT', cues: ['eyj'], pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g },
   // scheme://user:password@host keeps the user and host.
   {
     kind: 'password',
+    cues: ['://'],
     pattern: /(?<![a-z0-9+.-])([a-z0-9+.-]+:\/\/[^\s:/?#@<>|]*:)([^\s/?#<>|]+)@/gi,
     // A marker cannot be matched again: the password stops at the marker's space, short of the `@`.
     replace: (kind, _match, prefix) => `${prefix}${marker(kind)}@`,
@@ -85,6 +107,7 @@ const RULES: Rule[] = [
   // Authorization: Bearer|Basic|Token … ; without a scheme, only a token-looking value.
   {
     kind: 'credentials',
+    cues: ['authorization'],
     pattern:
       /(Authorization["']?[ \t]*[:=][ \t]*["']?)(?:(Bearer|Basic|Token|Bot)[ \t]+([A-Za-z0-9._~+/=-]+)|[A-Za-z0-9._~+/=-]{16,})/gi,
     replace: (_kind, match, prefix, scheme, schemeValue) => {
@@ -97,6 +120,7 @@ const RULES: Rule[] = [
   // A Bearer token outside a header: only a value with a digit in it, so "Bearer tokens" stays.
   {
     kind: 'bearer token',
+    cues: ['bearer'],
     pattern: /(Bearer)[ \t]+(?=[A-Za-z0-9._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}/gi,
     replace: (kind, _match, scheme) => `${scheme} ${marker(kind)}`,
   },
@@ -105,6 +129,19 @@ const RULES: Rule[] = [
   // would let a second pass see a quoted value that the first could not.
   {
     kind: 'secret',
+    // The endings of SECRET_NAME_ENDING.
+    cues: [
+      'passw',
+      'pwd',
+      'secret',
+      'token',
+      'apikey',
+      'api_key',
+      'api-key',
+      'privatekey',
+      'private_key',
+      'private-key',
+    ],
     pattern: new RegExp(
       String.raw`(?<![A-Za-z0-9_.-])(?!${ERROR_CODE})([A-Za-z0-9_.-]*${SECRET_NAME_ENDING})(\\?["']?[ \t]*(?::=|=>|[:=])[ \t]*)` +
         String.raw`("(?:[^"\\\n]|\\.)+"|'(?:[^'\\\n]|\\.)+'|\\"(?:[^"\\\n]|\\[^"\n])+\\"|[^\s"'\x60]*[^\s"'\x60\\])`,
@@ -125,8 +162,23 @@ const RULES: Rule[] = [
   },
 ];
 
+/** Any rule's cue: text without one is left as it is (see Rule.cues). */
+const ANY_CUE = new RegExp(RULES.flatMap((rule) => rule.cues.map(escapeRegExp)).join('|'), 'i');
+
+function escapeRegExp(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
 /** Replaces every credential-looking part of text with `[redacted <kind>]`. Pure and idempotent. */
 export function redactSecrets(text: string): string {
+  return ANY_CUE.test(text) ? applyEveryRule(text) : text;
+}
+
+/**
+ * Every rule in turn, cues or not. Exported for the test that checks the cues: redactSecrets must
+ * answer exactly what this does.
+ */
+export function applyEveryRule(text: string): string {
   let redacted = text;
   for (const { kind, pattern, replace } of RULES) {
     redacted = redacted.replace(pattern, (match: string, ...rest: unknown[]) => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { redactSecrets, storableText } from '../../src/domain/redact';
+import { applyEveryRule, redactSecrets, storableText } from '../../src/domain/redact';
+import { ORDINARY_TEXTS, SECRET_CASES } from '../fixtures/redaction/corpus';
 
 const PRIVATE_KEY = [
   '-----BEGIN RSA PRIVATE KEY-----',
@@ -139,6 +140,12 @@ describe('redactSecrets properties', () => {
       'ASIAY34FZKBOKMUTVV7A',
       'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx.sig',
       'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      'DB_PWD=',
+      'private-key: ',
+      'https://hooks.slack.com/services/T0/B0/abc',
+      'glpat-abcdefghijklmnopqrst',
+      'sk_live_abcdefghijkl',
+      'AIzaSyA1234567890abcdefghijklmnopqrstu',
       '\\"',
       ')',
       '.',
@@ -168,6 +175,36 @@ describe('redactSecrets properties', () => {
       const once = redactSecrets(text);
       expect(redactSecrets(once)).toBe(once);
     }
+  });
+
+  /** The same text with each letter's case flipped or not: the cues are compared ignoring case. */
+  const anyCase = (text: string) =>
+    fc
+      .array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+      .map((flips) => [...text].map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+
+  // redactSecrets skips the patterns when no rule's cue is in the text: a rule whose match can lack
+  // every cue of its own would let that credential through, and these tests catch it.
+  test('answers what every rule run in turn answers, on credential-looking text in any case', () => {
+    fc.assert(
+      fc.property(credentialLikeText.chain(anyCase), (text) => {
+        expect(redactSecrets(text)).toBe(applyEveryRule(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('answers what every rule run in turn answers, on the redaction corpus', () => {
+    for (const text of [...SECRET_CASES.map((c) => c.text), ...ORDINARY_TEXTS]) {
+      expect(redactSecrets(text)).toBe(applyEveryRule(text));
+      expect(redactSecrets(text.toUpperCase())).toBe(applyEveryRule(text.toUpperCase()));
+    }
+  });
+
+  test('gives back text without a cue as it is', () => {
+    const talk = 'rolled back the deploy; checkout latency p99 back to 180 ms on the primary';
+    expect(redactSecrets(talk)).toBe(talk);
+    expect(redactSecrets('')).toBe('');
   });
 
   const alnum = fc
