@@ -80,6 +80,26 @@ describe.each(databaseKinds())('batched message logging on the %s database', (ki
     expect(await claimsLike(`Ev${channelId}x`)).toBe(300);
   });
 
+  test('messages that arrive while a statement is in flight share the next one', async () => {
+    const channelId = await incidentChannel();
+    let statements = 0;
+    // A handle of its own (so a writer of its own) that counts the statements sent through it.
+    const counted = database.db.withPlugin({
+      transformQuery: ({ node }) => {
+        statements++;
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, n) => logChannelMessageOnce(counted, message(channelId, n))),
+    );
+    expect(results.every((r) => r.logged)).toBe(true);
+    // The first goes alone at once; the 299 that arrived meanwhile go in statements of at most 256.
+    expect(statements).toBe(3);
+    expect(await rowsIn(channelId)).toHaveLength(300);
+  });
+
   test('the same event twice among others (a retry racing its original): stored once, both answered', async () => {
     const channelId = await incidentChannel();
     const batch = Array.from({ length: 40 }, (_, n) => message(channelId, n));
