@@ -289,9 +289,6 @@ export interface Database {
   postmortem_reviewers: PostmortemReviewersTable;
   action_items: ActionItemsTable;
   reminder_digests: ReminderDigestsTable;
-  // dm_channels (migration 0008) is no longer read or written: direct messages go to the user id. It
-  // stays until a later migration drops it, so that replicas of the release before, which read it, keep
-  // working through a rolling deploy.
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
