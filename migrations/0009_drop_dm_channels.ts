@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { up as createDmChannels } from './0008_dm_channels';
 
 // Frozen in time: this migration imports nothing from src/ and must never change once landed.
 //
@@ -11,17 +12,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql.raw('drop table if exists dm_channels').execute(db);
 }
 
+/** The table as 0008 made it (0008 is frozen too); the channels it held are not brought back. */
 export async function down(db: Kysely<any>): Promise<void> {
-  // As 0008 made it; the channels it held are not brought back (they are learnt again on use).
-  await sql
-    .raw(`
-      create table dm_channels (
-        workspace_id integer not null references workspaces(id) on delete cascade,
-        user_id text not null,
-        channel_id text not null,
-        opened_at timestamptz not null default now(),
-        primary key (workspace_id, user_id)
-      )
-    `)
-    .execute(db);
+  await createDmChannels(db);
 }
