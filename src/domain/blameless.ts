@@ -9,6 +9,7 @@
  * ("caused by Bob"), so that "@bob noticed the alert failed to fire" passes.
  */
 import type { ActionItemType } from './postmortem/document';
+import { escapeRegExp } from './regexp';
 
 export type BlameCategory = 'omission' | 'hindsight' | 'missed_signal' | 'attribution' | 'character' | 'breakage';
 
@@ -127,7 +128,7 @@ function peoplePattern(names: readonly string[]): RegExp {
 function buildPeoplePattern(names: readonly string[]): RegExp {
   const named = [...new Set(names.map((n) => n.trim()).filter((n) => n.length >= 2))]
     .sort((a, b) => b.length - a.length)
-    .map((n) => `(?<![\\w@])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`);
+    .map((n) => `(?<![\\w@])${escapeRegExp(n)}(?!\\w)`);
   return new RegExp([...named, BUILT_IN_PEOPLE].join('|'), 'gi');
 }
 

@@ -24,6 +24,8 @@
  * 40,000-character messages (repeated `eyJ-`, `password=`, `x://`, `Bearer `, `a:`) take ~1 ms, not seconds.
  */
 
+import { escapeRegExp } from './regexp';
+
 interface Rule {
   kind: string;
   /**
@@ -164,10 +166,6 @@ const RULES: Rule[] = [
 
 /** Any rule's cue: text without one is left as it is (see Rule.cues). */
 const ANY_CUE = new RegExp(RULES.flatMap((rule) => rule.cues.map(escapeRegExp)).join('|'), 'i');
-
-function escapeRegExp(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
 
 /** Replaces every credential-looking part of text with `[redacted <kind>]`. Pure and idempotent. */
 export function redactSecrets(text: string): string {
