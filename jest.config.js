@@ -9,4 +9,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/kit/jest-scopes-setup.ts',
   globalTeardown: '<rootDir>/test/kit/jest-scopes-teardown.ts',
   testTimeout: 30000,
+  // Jest's resolver (resolve.exports 2.0.4) maps chrono-node's `./en` through its `./*/*` pattern to a
+  // path that does not exist; Node maps it through `./*`, as here.
+  moduleNameMapper: { '^chrono-node/en$': '<rootDir>/node_modules/chrono-node/dist/cjs/locales/en/index.js' },
 };

@@ -281,6 +281,38 @@ function byConnections({ connections, run }: { connections: number; run: LoadRes
   return { connections, eventsPerS: run.rps, p50Ms: run.latencyMs.p50, p99Ms: run.latencyMs.p99 };
 }
 
+interface WhatFailed {
+  statusCodes: Record<string, number>;
+  errorCodes: Record<string, number>;
+  timeouts: number;
+  wrongAnswers: number;
+}
+
+/**
+ * A run's failed requests: answered other than 2xx, failed on the connection, timed out, or answered 2xx
+ * with the wrong text; and, when there are any, which of those they were (connection errors by code).
+ */
+function failures(run: LoadResult): { errors: number; whatFailed?: WhatFailed } {
+  const errors = run.non2xx + run.errors + run.timeouts + (run.wrongAnswers ?? 0);
+  if (errors === 0) return { errors };
+  const { statusCodes, errorCodes = {}, timeouts, wrongAnswers = 0 } = run;
+  return { errors, whatFailed: { statusCodes, errorCodes, timeouts, wrongAnswers } };
+}
+
+/** "errors 2 (ECONNRESET 1, HTTP 500 1)" */
+function errorsText({ errors, whatFailed }: { errors: number; whatFailed?: WhatFailed }): string {
+  if (!whatFailed) return `errors ${errors}`;
+  const kinds = [
+    ...Object.entries(whatFailed.errorCodes).map(([code, n]) => `${code} ${n}`),
+    ...Object.entries(whatFailed.statusCodes)
+      .filter(([status]) => !status.startsWith('2'))
+      .map(([status, n]) => `HTTP ${status} ${n}`),
+    ...(whatFailed.timeouts > 0 ? [`timed out ${whatFailed.timeouts}`] : []),
+    ...(whatFailed.wrongAnswers > 0 ? [`wrong answer ${whatFailed.wrongAnswers}`] : []),
+  ];
+  return `errors ${errors} (${kinds.join(', ')})`;
+}
+
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function main() {
@@ -447,8 +479,7 @@ async function main() {
     warmupS: 2,
   });
   await boltWithStatement.stop();
-  const timelineErrors =
-    timelineRun.non2xx + timelineRun.errors + timelineRun.timeouts + (timelineRun.wrongAnswers ?? 0);
+  const timelineErrors = failures(timelineRun).errors;
 
   console.log('(5) export of 10,000 timeline entries and 200 action items…');
   const exported = await app.ask<Record<string, number>>({ type: 'export', entries: 10_000, items: 200 });
@@ -555,19 +586,14 @@ async function main() {
       latencyMs: timelineRun.latencyMs,
       latencyFromSendMs: timelineRun.latencyFromSendMs,
       senderLateMs: timelineRun.senderLateMs,
-      errors: timelineErrors,
+      ...failures(timelineRun),
       statusCodes: timelineRun.statusCodes,
-      ...(timelineRun.errorCodes && { errorCodes: timelineRun.errorCodes }),
       appCollections: timelineCollections,
       postgresFloor: timelineFloor,
       boltWithStatement: {
         answeredPerS: boltTimelineRun.rps,
         latencyMs: boltTimelineRun.latencyMs,
-        errors:
-          boltTimelineRun.non2xx +
-          boltTimelineRun.errors +
-          boltTimelineRun.timeouts +
-          (boltTimelineRun.wrongAnswers ?? 0),
+        ...failures(boltTimelineRun),
       },
     },
     export: exported,
@@ -579,7 +605,7 @@ async function main() {
         ingestionEventsPerS: embeddedIngest.rps,
         ingestionP99Ms: embeddedIngest.latencyMs.p99,
         timelineP99Ms: embeddedTimeline.latencyMs.p99,
-        timelineErrors: embeddedTimeline.non2xx + embeddedTimeline.errors + (embeddedTimeline.wrongAnswers ?? 0),
+        timelineErrors: failures(embeddedTimeline).errors,
       },
       // Peak on a restart over an existing data directory (the steady state of a server), against Postgres's traffic peak.
       embeddedAddsMb: embeddedRss.restartedAfterIngestion!.peakMb - rss.afterIngestion!.peakMb,
@@ -648,10 +674,11 @@ function printTable(r: {
   timeline: {
     latencyMs: LoadResult['latencyMs'];
     errors: number;
+    whatFailed?: WhatFailed;
     answeredPerS: number;
     appCollections: Collections;
     postgresFloor: { latencyMs: LoadResult['latencyMs'] };
-    boltWithStatement: { latencyMs: LoadResult['latencyMs']; errors: number };
+    boltWithStatement: { latencyMs: LoadResult['latencyMs']; errors: number; whatFailed?: WhatFailed };
   };
   export: Record<string, number>;
   reminders: Record<string, unknown>;
@@ -683,7 +710,7 @@ function printTable(r: {
     [
       '(4) /incident timeline @ 400/s, 20 s',
       `${r.timeline.answeredPerS} answered/s`,
-      `p50 ${r.timeline.latencyMs.p50} / p99 ${r.timeline.latencyMs.p99} / max ${r.timeline.latencyMs.max} ms; errors ${r.timeline.errors}; app GC: ${r.timeline.appCollections.full} full (${r.timeline.appCollections.fullPauseMs} ms), ${r.timeline.appCollections.scavenges} scavenges (${r.timeline.appCollections.scavengePauseMs} ms)`,
+      `p50 ${r.timeline.latencyMs.p50} / p99 ${r.timeline.latencyMs.p99} / max ${r.timeline.latencyMs.max} ms; ${errorsText(r.timeline)}; app GC: ${r.timeline.appCollections.full} full (${r.timeline.appCollections.fullPauseMs} ms), ${r.timeline.appCollections.scavenges} scavenges (${r.timeline.appCollections.scavengePauseMs} ms)`,
     ],
     [
       '    … its statement alone (floor)',
@@ -693,7 +720,7 @@ function printTable(r: {
     [
       '    … Bolt + that statement only',
       `${TIMELINE_RATE} commands/s`,
-      `p50 ${r.timeline.boltWithStatement.latencyMs.p50} / p99 ${r.timeline.boltWithStatement.latencyMs.p99} / max ${r.timeline.boltWithStatement.latencyMs.max} ms; errors ${r.timeline.boltWithStatement.errors}`,
+      `p50 ${r.timeline.boltWithStatement.latencyMs.p50} / p99 ${r.timeline.boltWithStatement.latencyMs.p99} / max ${r.timeline.boltWithStatement.latencyMs.max} ms; ${errorsText(r.timeline.boltWithStatement)}`,
     ],
     [
       '(5) export 10,000 entries + 200 items',

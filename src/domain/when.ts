@@ -22,7 +22,9 @@
  *   spelled calendar unit (`5 months ago we had the same thing`: months vary, so it is prose, not a time).
  */
 import { Temporal } from '@js-temporal/polyfill';
-import * as chrono from 'chrono-node';
+import type { ParsedComponents } from 'chrono-node';
+// English only: the package's root loads all of its 16 locales (about 3 MB more of heap per process).
+import { casual, type ParsedResult } from 'chrono-node/en';
 
 /** Which way a <when> may point: timeline entries look back, due dates and debriefs forward. */
 export type WhenDirection = 'past' | 'future';
@@ -575,9 +577,9 @@ function parseNatural(scope: Scope): Candidate | null {
     nowWall.millisecond,
   );
   reference.setFullYear(nowWall.year);
-  let results: chrono.ParsedResult[];
+  let results: ParsedResult[];
   try {
-    results = chrono.casual.parse(head, reference, { forwardDate: true });
+    results = casual.parse(head, reference, { forwardDate: true });
   } catch {
     return null;
   }
@@ -597,14 +599,14 @@ function parseNatural(scope: Scope): Candidate | null {
 }
 
 /** chrono marks these with the reference's own UTC offset, which is the process zone's, not the caller's. */
-function isRelativeToNow(parts: chrono.ParsedComponents): boolean {
+function isRelativeToNow(parts: ParsedComponents): boolean {
   const tags = parts.tags();
   return tags.has('result/relativeDateAndTime') || tags.has('casualReference/now');
 }
 
 /** Turns chrono's components into an instant, replacing its guesses for weekdays, years and times of day. */
 function resolveNatural(
-  parts: chrono.ParsedComponents,
+  parts: ParsedComponents,
   spelled: string,
   scope: Scope,
   todayLocal: Temporal.PlainDate,
