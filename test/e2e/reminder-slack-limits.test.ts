@@ -4,6 +4,7 @@ import { runReminderSweep } from '../../src/services/reminders';
 import { type DeliveryOutcome, retryAfterOf, type WorkspaceAddress } from '../../src/services/slack-port';
 import { SlackMessenger } from '../../src/slack/messenger';
 import { WorkspaceClients } from '../../src/slack/workspace-clients';
+import { WORKSPACE_POSTS } from '../kit/rate-limits';
 import { SlackStandIn } from '../kit/slack-stand-in';
 import { databaseKinds, openTestDatabase } from '../support/database';
 import { quietLogger } from '../support/quiet-logger';
@@ -140,6 +141,60 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
     now += 10_000;
     expect((await sweep()).sent.map((k) => k.userId).sort()).toEqual(['UALICE', 'UBOB', 'UCAROL']);
     expect([calls('conversations.open'), calls('chat.postMessage'), posts()]).toEqual([0, 4, 3]);
+  });
+
+  test("Slack's own posting limit across the workspace: a sweep sends up to it, then none until Retry-After", async () => {
+    // The stand-in's own buckets this time (Slack's tiers and chat.postMessage's limits), no 429 injected.
+    await slack.stop();
+    slack = new SlackStandIn({
+      teamId: TEAM_ID,
+      botToken: BOT_TOKEN,
+      botUserId: 'UDEBRIEF',
+      botId: 'BDEBRIEF',
+      now: () => now,
+    });
+    await slack.start();
+    messenger = new SlackMessenger(
+      new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
+      { now: () => now },
+    );
+    const owners = Array.from({ length: WORKSPACE_POSTS.burst + 20 }, (_, i) => `UOWNER${i}`);
+    for (const id of owners) slack.addUser({ id, name: id.toLowerCase(), tz: 'America/Los_Angeles' });
+    await itemsDue(owners, '2026-11-24');
+    // Tuesday: users.info (Tier 4) paces the first sweeps; a few minutes of Slack's clock sends everyone a digest.
+    let tuesday = 0;
+    for (let i = 0; i < 5 && tuesday < owners.length; i++, now += 2 * 60_000) tuesday += (await sweep()).sent.length;
+    expect(tuesday).toBe(owners.length);
+
+    // Wednesday (the items now overdue): the people are known, so the posts alone meet Slack's limit.
+    now = TUESDAY.getTime() + DAY_MS;
+    const postsBefore = calls('chat.postMessage');
+    const first = await sweep();
+    expect(first.sent).toHaveLength(WORKSPACE_POSTS.burst);
+    expect(first.rateLimited).toEqual([expect.objectContaining({ workspaceId, retryAfterSeconds: 1 })]);
+    const refusedAt429 = calls('chat.postMessage') - postsBefore - WORKSPACE_POSTS.burst;
+    // Only the sends already on their way when the first 429 came back met it.
+    expect(refusedAt429).toBeGreaterThanOrEqual(1);
+    expect(refusedAt429).toBeLessThanOrEqual(32);
+
+    // Inside the Retry-After: a sweep makes no call at all.
+    now += 500;
+    const callsBefore = calls('chat.postMessage');
+    expect((await sweep()).sent).toEqual([]);
+    expect(calls('chat.postMessage')).toBe(callsBefore);
+
+    // Later sweeps send the rest as the allowance refills (300 a minute), each person once.
+    let wednesday = first.sent.length;
+    for (let i = 0; i < 10 && wednesday < owners.length; i++) {
+      now += 10_000;
+      wednesday += (await sweep()).sent.length;
+    }
+    expect(wednesday).toBe(owners.length);
+    const wednesdayPosts = slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.response.ok === true && c.at.getTime() >= TUESDAY.getTime() + DAY_MS);
+    expect(new Set(wednesdayPosts.map((c) => c.args.channel)).size).toBe(owners.length);
+    expect(wednesdayPosts).toHaveLength(owners.length);
   });
 
   test('a workspace that refuses the user id (channel_not_found) gets the DM opened and posted to, once', async () => {

@@ -26,7 +26,7 @@ import {
 } from './methods/files';
 import { METHODS, type MethodSpec } from './methods/index';
 import { clientCredentials, OAUTH_V2_ACCESS, oauthV2Access } from './oauth';
-import { RateLimiter } from './rate-limits';
+import { type Allowance, RATE_LIMITS, RateLimiter, WORKSPACE_POSTS } from './rate-limits';
 import { applyResponse, parseResponseBody, RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS } from './response-urls';
 import { manifestBotScopes, SCOPES_SEEN_ENV, ScopeLedger } from './scopes';
 import { fail, invalidArguments, SlackError } from './slack-errors';
@@ -632,12 +632,20 @@ export class SlackStandIn {
     return dmUser === undefined ? channel : `im:${dmUser}`;
   }
 
-  /** HTTP 429 with Retry-After once the method's bucket (chat.postMessage: the channel's) is empty. */
+  /** HTTP 429 with Retry-After once the method's bucket (chat.postMessage: the channel's or the workspace's) is empty. */
   private rateLimit(methodName: string, spec: MethodSpec, args: JsonObject): HttpAnswer | undefined {
     if (!this.limiter) return undefined;
-    const key =
-      spec.tier === 'per-channel' ? `${methodName}:${this.conversationOf(String(args.channel ?? ''))}` : methodName;
-    const waitSeconds = this.limiter.take(key, spec.tier);
+    const allowances: Allowance[] =
+      spec.tier === 'per-channel'
+        ? [
+            {
+              key: `${methodName}:${this.conversationOf(String(args.channel ?? ''))}`,
+              limit: RATE_LIMITS['per-channel'],
+            },
+            { key: methodName, limit: WORKSPACE_POSTS },
+          ]
+        : [{ key: methodName, limit: RATE_LIMITS[spec.tier] }];
+    const waitSeconds = this.limiter.take(allowances);
     if (waitSeconds === 0) return undefined;
     return {
       status: 429,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
-import { RATE_LIMITS } from '../kit/rate-limits';
+import { RATE_LIMITS, WORKSPACE_POSTS } from '../kit/rate-limits';
 import { compareScopes, manifestBotScopes, readScopesSeen } from '../kit/scopes';
 import { followingInRealTime } from '../kit/simulated-workspace';
 import {
@@ -195,6 +195,27 @@ describe('rate limits', () => {
     const error = await rejection(web.chat.postMessage({ channel: 'CGENERAL', text: 'one too many' }));
     expect([error.code, error.retryAfter]).toEqual([ErrorCode.RateLimitedError, 1]);
     expect((await web.chat.postMessage({ channel: 'CSECRET', text: 'another channel' })).ok).toBe(true);
+    expect(slack.callsTo('chat.postMessage').filter((call) => call.status === 429)).toHaveLength(1);
+  });
+
+  it('limits chat.postMessage across the workspace too, whatever the channels', async () => {
+    const perChannel = RATE_LIMITS['per-channel'].burst;
+    const people = Math.ceil(WORKSPACE_POSTS.burst / perChannel) + 1;
+    for (let n = 0; n < people; n++) slack.addUser({ id: `UP${n}`, name: `person${n}` });
+    const web = client();
+    // Direct messages to many people, each under its own channel's limit.
+    for (let n = 0; n < WORKSPACE_POSTS.burst; n++) {
+      await web.chat.postMessage({ channel: `UP${n % people}`, text: `digest ${n}` });
+    }
+    const error = await rejection(web.chat.postMessage({ channel: 'CGENERAL', text: 'a fresh channel' }));
+    expect([error.code, error.retryAfter]).toEqual([
+      ErrorCode.RateLimitedError,
+      Math.ceil(60 / WORKSPACE_POSTS.perMinute),
+    ]);
+    // Other methods are not held back.
+    expect((await web.users.info({ user: 'U1' })).ok).toBe(true);
+    now += error.retryAfter * 1000;
+    expect((await web.chat.postMessage({ channel: 'CGENERAL', text: 'after the wait' })).ok).toBe(true);
     expect(slack.callsTo('chat.postMessage').filter((call) => call.status === 429)).toHaveLength(1);
   });
 

@@ -98,7 +98,8 @@ export type Handler<A> = (ws: Workspace, args: A) => JsonObject;
 
 /**
  * Slack's rate-limit tiers (per method, per workspace): Tier 1 about 1 call a minute … Tier 4 about
- * 100; `per-channel` is chat.postMessage's about one message a second in each channel.
+ * 100; `per-channel` is chat.postMessage's about one message a second in each channel (with its
+ * limit across the workspace on top: WORKSPACE_POSTS in rate-limits.ts).
  */
 export type RateTier = 1 | 2 | 3 | 4 | 'per-channel';
 

@@ -56,7 +56,7 @@ function chatPostEphemeral(ws: Workspace, args: PostArgs & { user?: string }): J
 }
 
 export const CHAT_METHODS: Record<string, MethodSpec> = {
-  // About one message a second per channel, with short bursts allowed.
+  // About one message a second per channel, with short bursts allowed, and several hundred a minute in the workspace.
   'chat.postMessage': method(
     { scope: 'chat:write', tier: 'per-channel' },
     z.object({ channel: optionalString, thread_ts: optionalString, ...contentArgs }),
