@@ -30,6 +30,7 @@ import { BUILD_DIR, buildBench, compiled, ROOT } from './build';
 import { askChild, type Collections, type HeapBreakdown } from './ipc';
 import type { LoadJob, LoadResult } from './load';
 import type { Target } from './payloads';
+import { productionStart } from './production-start';
 
 const CONCURRENCIES = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
 /** The embedded database's closed-loop runs (for memory, not for rate), and the floor of the half rate. */
@@ -49,22 +50,6 @@ interface Forked {
   /** Sends a message and waits for the answer of the same type (or an error). */
   ask<T>(message: { type: string; [key: string]: unknown }): Promise<T>;
   stop(): Promise<void>;
-}
-
-/**
- * How production runs the app: the NAME=value settings and Node flags of `npm start` (the Dockerfile
- * sets the same and its CMD runs the same command).
- */
-function productionStart(): { env: Record<string, string>; flags: string[] } {
-  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const words = scripts.start.split(/\s+/);
-  const settings = words.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => word.split('='));
-  return {
-    env: Object.fromEntries(settings.map(([name, ...value]) => [name!, value.join('=')])),
-    flags: words.filter((word) => word.startsWith('--')),
-  };
 }
 
 /** Forks a compiled bench process (plain node, none of tsx's hooks) and waits for its `ready`. */

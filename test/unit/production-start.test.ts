@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { npmStart, productionStart } from '../../bench/production-start';
 
 /**
  * `npm start`, the Docker image and `npm run bench` (which reads `npm start`) run the app with the same
@@ -7,14 +8,6 @@ import { join } from 'node:path';
  */
 const root = join(__dirname, '..', '..');
 const dockerfile = () => readFileSync(join(root, 'Dockerfile'), 'utf8').split('\n');
-
-/** `npm start`: its leading NAME=value settings, then the command. */
-function startScript(): { env: string[]; command: string[] } {
-  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = scripts.start.split(/\s+/);
-  const command = words.findIndex((word) => !/^[A-Z_]+=/.test(word));
-  return { env: words.slice(0, command), command: words.slice(command) };
-}
 
 function dockerCmd(): string[] {
   const line = dockerfile().find((l) => l.startsWith('CMD '));
@@ -31,11 +24,15 @@ function dockerEnv(): string[] {
 
 describe('how production starts the app', () => {
   test('the Docker image runs exactly what `npm start` runs', () => {
-    expect(dockerCmd()).toEqual(startScript().command);
+    expect(dockerCmd()).toEqual(npmStart().command);
   });
 
   test('with the settings `npm start` gives it', () => {
-    expect(startScript().env).toEqual(['MALLOC_ARENA_MAX=2']);
-    expect(dockerEnv()).toEqual(expect.arrayContaining(startScript().env));
+    expect(npmStart().settings).toEqual(['MALLOC_ARENA_MAX=2']);
+    expect(dockerEnv()).toEqual(expect.arrayContaining(npmStart().settings));
+  });
+
+  test('and the bench starts the app process with them', () => {
+    expect(productionStart()).toEqual({ env: { MALLOC_ARENA_MAX: '2' }, flags: ['--heap-growing-percent=25'] });
   });
 });
