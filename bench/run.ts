@@ -293,7 +293,12 @@ interface WhatFailed {
  * A run's failed requests: answered other than 2xx, failed on the connection, timed out, or answered 2xx
  * with the wrong text; and, when there are any, which of those they were (connection errors by code).
  */
-function failures(run: LoadResult): { errors: number; whatFailed?: WhatFailed } {
+interface Failures {
+  errors: number;
+  whatFailed?: WhatFailed;
+}
+
+function failures(run: LoadResult): Failures {
   const errors = run.non2xx + run.errors + run.timeouts + (run.wrongAnswers ?? 0);
   if (errors === 0) return { errors };
   const { statusCodes, errorCodes = {}, timeouts, wrongAnswers = 0 } = run;
@@ -301,7 +306,7 @@ function failures(run: LoadResult): { errors: number; whatFailed?: WhatFailed } 
 }
 
 /** "errors 2 (ECONNRESET 1, HTTP 500 1)" */
-function errorsText({ errors, whatFailed }: { errors: number; whatFailed?: WhatFailed }): string {
+function errorsText({ errors, whatFailed }: Failures): string {
   if (!whatFailed) return `errors ${errors}`;
   const kinds = [
     ...Object.entries(whatFailed.errorCodes).map(([code, n]) => `${code} ${n}`),
@@ -485,7 +490,7 @@ async function main() {
     warmupS: 2,
   });
   await boltWithStatement.stop();
-  const timelineErrors = failures(timelineRun).errors;
+  const timelineFailures = failures(timelineRun);
 
   console.log('(5) export of 10,000 timeline entries and 200 action items…');
   const exported = await app.ask<Record<string, number>>({ type: 'export', entries: 10_000, items: 200 });
@@ -593,7 +598,7 @@ async function main() {
       latencyMs: timelineRun.latencyMs,
       latencyFromSendMs: timelineRun.latencyFromSendMs,
       senderLateMs: timelineRun.senderLateMs,
-      ...failures(timelineRun),
+      ...timelineFailures,
       statusCodes: timelineRun.statusCodes,
       appCollections: timelineCollections,
       postgresFloor: timelineFloor,
@@ -632,7 +637,7 @@ async function main() {
       timelineP99: {
         target: '< 20 ms, no errors',
         value: timelineRun.latencyMs.p99,
-        met: timelineRun.latencyMs.p99 < 20 && timelineErrors === 0,
+        met: timelineRun.latencyMs.p99 < 20 && timelineFailures.errors === 0,
       },
       export: { target: '< 250 ms', value: exported.warmMedianMs, met: (exported.warmMedianMs ?? Infinity) < 250 },
       sweepPlanning: {
@@ -678,14 +683,12 @@ function printTable(r: {
     ratioToNoopBolt: number;
     halfRate: { rate: number; latencyMs: LoadResult['latencyMs']; check: { lost: number; duplicated: number } };
   };
-  timeline: {
+  timeline: Failures & {
     latencyMs: LoadResult['latencyMs'];
-    errors: number;
-    whatFailed?: WhatFailed;
     answeredPerS: number;
     appCollections: Collections;
     postgresFloor: { latencyMs: LoadResult['latencyMs'] };
-    boltWithStatement: { latencyMs: LoadResult['latencyMs']; errors: number; whatFailed?: WhatFailed };
+    boltWithStatement: Failures & { latencyMs: LoadResult['latencyMs'] };
   };
   export: Record<string, number>;
   reminders: Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from '../../src/db/connect';
 import { ensureWorkspace } from '../../src/db/workspaces';
-import { runReminderSweep } from '../../src/services/reminders';
+import { runReminderSweep, SEND_CONCURRENCY } from '../../src/services/reminders';
 import { type DeliveryOutcome, retryAfterOf, type WorkspaceAddress } from '../../src/services/slack-port';
 import { SlackMessenger } from '../../src/slack/messenger';
 import { WorkspaceClients } from '../../src/slack/workspace-clients';
@@ -39,14 +39,21 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
     workspaceId = await ensureWorkspace(database.db, { teamId: TEAM_ID });
   });
   afterAll(async () => database.close());
-  beforeEach(async () => {
-    now = TUESDAY.getTime();
+  /** The product's outbound port over a fresh process's clients, on the test's clock. */
+  const newMessenger = () =>
+    new SlackMessenger(
+      new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
+      { now: () => now },
+    );
+
+  /** A stand-in with Slack's own limits or none (429s injected by the test), and a messenger over it. */
+  async function startSlack(options: { rateLimits: boolean }): Promise<void> {
     slack = new SlackStandIn({
       teamId: TEAM_ID,
       botToken: BOT_TOKEN,
       botUserId: 'UDEBRIEF',
       botId: 'BDEBRIEF',
-      rateLimits: false,
+      rateLimits: options.rateLimits,
       now: () => now,
       // The product's messenger makes these calls: the scopes they need count for manifest.yml.
       reportScopes: true,
@@ -54,10 +61,12 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
     await slack.start();
     for (const id of ['UALICE', 'UBOB', 'UCAROL'])
       slack.addUser({ id, name: id.toLowerCase(), tz: 'America/Los_Angeles' });
-    messenger = new SlackMessenger(
-      new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
-      { now: () => now },
-    );
+    messenger = newMessenger();
+  }
+
+  beforeEach(async () => {
+    now = TUESDAY.getTime();
+    await startSlack({ rateLimits: false });
     await database.db.deleteFrom('reminder_digests').execute();
     await database.db.updateTable('action_items').set({ status: 'done' }).execute();
   });
@@ -101,10 +110,7 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
     await itemsDue(['UALICE', 'UBOB'], '2026-11-24');
     expect((await sweep()).sent).toHaveLength(2);
     // Wednesday: the items are overdue (listed the first weekday after the due date), in a new process.
-    messenger = new SlackMessenger(
-      new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
-      { now: () => now },
-    );
+    messenger = newMessenger();
     now += DAY_MS;
     expect((await sweep()).sent).toHaveLength(2);
     expect([calls('conversations.open'), posts()]).toEqual([0, 4]);
@@ -146,18 +152,7 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
   test("Slack's own posting limit across the workspace: a sweep sends up to it, then none until Retry-After", async () => {
     // The stand-in's own buckets this time (Slack's tiers and chat.postMessage's limits), no 429 injected.
     await slack.stop();
-    slack = new SlackStandIn({
-      teamId: TEAM_ID,
-      botToken: BOT_TOKEN,
-      botUserId: 'UDEBRIEF',
-      botId: 'BDEBRIEF',
-      now: () => now,
-    });
-    await slack.start();
-    messenger = new SlackMessenger(
-      new WorkspaceClients({ kind: 'single', botToken: BOT_TOKEN }, slack.apiUrl, { logger: quietLogger() }),
-      { now: () => now },
-    );
+    await startSlack({ rateLimits: true });
     const owners = Array.from({ length: WORKSPACE_POSTS.burst + 20 }, (_, i) => `UOWNER${i}`);
     for (const id of owners) slack.addUser({ id, name: id.toLowerCase(), tz: 'America/Los_Angeles' });
     await itemsDue(owners, '2026-11-24');
@@ -175,7 +170,7 @@ describe.each(databaseKinds())('Slack rate limits and direct messages in the rem
     const refusedAt429 = calls('chat.postMessage') - postsBefore - WORKSPACE_POSTS.burst;
     // Only the sends already on their way when the first 429 came back met it.
     expect(refusedAt429).toBeGreaterThanOrEqual(1);
-    expect(refusedAt429).toBeLessThanOrEqual(32);
+    expect(refusedAt429).toBeLessThanOrEqual(SEND_CONCURRENCY);
 
     // Inside the Retry-After: a sweep makes no call at all.
     now += 500;
